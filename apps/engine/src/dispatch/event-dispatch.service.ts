@@ -1,0 +1,55 @@
+import { EventsRepository, NewRun, RunsRepository } from '@hookflow/persistence';
+import { RUN_JOB_OPTIONS, RUNS_QUEUE, RunJob, runJobId } from '@hookflow/queue';
+import { CompiledRule, ExpressionContext, isTruthy } from '@hookflow/rules';
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { v7 as uuidv7 } from 'uuid';
+import { eventContext } from '../expression-context';
+import { RuleRegistry } from '../rules/rule-registry.service';
+
+/** Matches a committed event against the rules and starts one run per matching rule. */
+@Injectable()
+export class EventDispatchService {
+  private readonly logger = new Logger(EventDispatchService.name);
+
+  constructor(
+    private readonly events: EventsRepository,
+    private readonly runs: RunsRepository,
+    private readonly rules: RuleRegistry,
+    @InjectQueue(RUNS_QUEUE) private readonly runsQueue: Queue<RunJob>,
+  ) {}
+
+  /**
+   * Safe to repeat: matching happens once (the event leaves `received` in the same transaction
+   * that creates its runs), and queueing pending runs is idempotent by job id.
+   */
+  async dispatch(eventId: string): Promise<void> {
+    const event = await this.events.findById(eventId);
+    if (!event) {
+      this.logger.warn(`event ${eventId} is not in the database; nothing to dispatch`);
+      return;
+    }
+    if (event.status === 'received') {
+      const context = eventContext(event);
+      const matched = await Promise.all(this.rules.rulesFor(event.sourceId).map((rule) => this.match(rule, event.type, context)));
+      await this.runs.dispatchEvent(eventId, matched.filter((run): run is NewRun => run !== undefined));
+    }
+    const pending = await this.runs.pendingRunIds(eventId);
+    if (pending.length > 0) {
+      await this.runsQueue.addBulk(pending.map((runId) => ({ name: 'run', data: { runId, execution: 1 }, opts: { ...RUN_JOB_OPTIONS, jobId: runJobId(runId, 1) } })));
+    }
+  }
+
+  /** A rule whose `when` fails to evaluate still gets a run: a failed one, dead-lettered with the error. */
+  private async match(rule: CompiledRule, eventType: string | null, context: ExpressionContext): Promise<NewRun | undefined> {
+    if (!rule.matchesEventType(eventType)) return undefined;
+    const run: NewRun = { id: uuidv7(), ruleId: rule.id, ruleVersion: rule.version };
+    if (!rule.when) return run;
+    try {
+      return isTruthy(await rule.when.evaluate({ ...context, rule: { id: rule.id, version: rule.version } })) ? run : undefined;
+    } catch (error) {
+      return { ...run, evaluationError: `when: ${(error as Error).message}` };
+    }
+  }
+}

@@ -1,0 +1,25 @@
+import { ActionsModule } from '@hookflow/actions';
+import { HookflowConfig, HookflowConfigModule } from '@hookflow/config';
+import { DeadLetterModule } from '@hookflow/dead-letter';
+import { PersistenceModule } from '@hookflow/persistence';
+import { QueueModule } from '@hookflow/queue';
+import { RulesModule } from '@hookflow/rules';
+import { HealthController, LoggingModule } from '@hookflow/runtime';
+import { DynamicModule, Module } from '@nestjs/common';
+import { EventDispatchService } from './dispatch/event-dispatch.service';
+import { EventsProcessor } from './dispatch/events.processor';
+import { RuleRegistry } from './rules/rule-registry.service';
+import { RunExecutor } from './runs/run-executor.service';
+import { RunsProcessor } from './runs/runs.processor';
+
+@Module({})
+export class EngineModule {
+  static forRoot(config: HookflowConfig): DynamicModule {
+    return {
+      module: EngineModule,
+      imports: [HookflowConfigModule.forRoot(config), LoggingModule, PersistenceModule.forRoot(), QueueModule.forRoot('worker'), RulesModule, ActionsModule, DeadLetterModule],
+      controllers: [HealthController],
+      providers: [RuleRegistry, EventDispatchService, EventsProcessor, RunExecutor, RunsProcessor],
+    };
+  }
+}

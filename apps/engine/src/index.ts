@@ -1,0 +1,1 @@
+export { createEngineApp } from './engine.app';

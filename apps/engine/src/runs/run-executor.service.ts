@@ -1,0 +1,119 @@
+import { StepOutcome, StepRegistry } from '@hookflow/actions';
+import { DeadLetterService } from '@hookflow/dead-letter';
+import { DeadLetterCause, EventsRepository, RunEntity, RunsRepository, StepAttemptEntity } from '@hookflow/persistence';
+import { RUN_JOB_OPTIONS, RUNS_QUEUE, RunJob, runJobId } from '@hookflow/queue';
+import { CompiledRule, CompiledStep, ExpressionContext, isTruthy, retryDelayMs } from '@hookflow/rules';
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { eventContext } from '../expression-context';
+import { RuleRegistry } from '../rules/rule-registry.service';
+
+type StepsContext = NonNullable<ExpressionContext['steps']>;
+type Failure = { stepId: string | null; cause: DeadLetterCause; error: string };
+
+/**
+ * Executes a run's steps in order. Steps that already succeeded (an earlier execution) are skipped
+ * and their outputs reused; a failed step is retried through a delayed job, never by sleeping here.
+ */
+@Injectable()
+export class RunExecutor {
+  private readonly logger = new Logger(RunExecutor.name);
+
+  constructor(
+    private readonly runs: RunsRepository,
+    private readonly events: EventsRepository,
+    private readonly rules: RuleRegistry,
+    private readonly steps: StepRegistry,
+    private readonly deadLetters: DeadLetterService,
+    @InjectQueue(RUNS_QUEUE) private readonly runsQueue: Queue<RunJob>,
+  ) {}
+
+  async execute(runId: string, execution: number): Promise<void> {
+    const run = await this.runs.beginExecution(runId, execution);
+    if (!run) return; // finished, or a later execution owns it: this job is stale
+    const rule = await this.rules.version(run.ruleId, run.ruleVersion);
+    const event = await this.events.findById(run.eventId);
+    if (!rule || !event) {
+      return this.fail(run, { stepId: null, cause: 'config', error: !rule ? `rule ${run.ruleId} version ${run.ruleVersion} no longer exists` : `event ${run.eventId} no longer exists` });
+    }
+    const context: ExpressionContext = { ...eventContext(event), steps: {}, rule: { id: rule.id, version: rule.version } };
+    const history = await this.runs.attempts(run.id);
+    for (const step of rule.steps) {
+      const done = await this.runStep(run, rule, step, context, history);
+      if (!done) return;
+    }
+    await this.runs.markSucceeded(run.id);
+  }
+
+  /** Returns true when the run may go on to the next step. */
+  private async runStep(run: RunEntity, rule: CompiledRule, step: CompiledStep, context: ExpressionContext, history: StepAttemptEntity[]): Promise<boolean> {
+    const steps = context.steps as StepsContext;
+    const previous = history.filter((attempt) => attempt.stepId === step.id);
+    const succeeded = previous.find((attempt) => attempt.status === 'succeeded');
+    if (succeeded) {
+      steps[step.id] = { status: 'succeeded', output: succeeded.output };
+      return true;
+    }
+    const attempt = previous.length + 1;
+    const startedAt = new Date();
+    let input: unknown;
+    try {
+      if (step.when && !isTruthy(await step.when.evaluate(context))) {
+        steps[step.id] = { status: 'skipped' };
+        return true;
+      }
+      input = await step.input.render(context);
+    } catch (error) {
+      const message = `step ${step.id} could not be rendered: ${(error as Error).message}`;
+      await this.record(run, step, attempt, startedAt, { status: 'failed', error: message, retryable: false, cause: 'evaluation', output: null, request: null, responseStatus: null });
+      await this.fail(run, { stepId: step.id, cause: 'evaluation', error: message });
+      return false;
+    }
+    const executor = this.steps.executorFor(step.type);
+    if (!executor) {
+      await this.fail(run, { stepId: step.id, cause: 'config', error: `no executor for step type "${step.type}"` });
+      return false;
+    }
+    const outcome = await executor.execute(input, { runId: run.id, stepId: step.id, attempt, timeoutMs: step.timeoutMs });
+    await this.record(run, step, attempt, startedAt, outcome);
+    if (outcome.status === 'succeeded') {
+      steps[step.id] = { status: 'succeeded', output: outcome.output };
+      return true;
+    }
+    if (outcome.retryable && attempt < rule.retry.attempts) {
+      await this.scheduleRetry(run, Math.max(retryDelayMs(rule.retry, attempt), outcome.retryAfterMs ?? 0), `step ${step.id}: ${outcome.error}`);
+      return false;
+    }
+    const why = outcome.retryable ? `gave up after ${attempt} attempt(s)` : 'not retryable';
+    await this.fail(run, { stepId: step.id, cause: outcome.cause, error: `step ${step.id}: ${outcome.error} (${why})` });
+    return false;
+  }
+
+  private async record(run: RunEntity, step: CompiledStep, attempt: number, startedAt: Date, outcome: StepOutcome): Promise<void> {
+    await this.runs.recordAttempt({
+      runId: run.id,
+      stepId: step.id,
+      attempt,
+      status: outcome.status,
+      startedAt,
+      durationMs: Date.now() - startedAt.getTime(),
+      request: outcome.request,
+      responseStatus: outcome.responseStatus,
+      output: outcome.output ?? null,
+      error: outcome.status === 'failed' ? outcome.error : null,
+    });
+  }
+
+  private async scheduleRetry(run: RunEntity, delayMs: number, error: string): Promise<void> {
+    const execution = run.executions + 1;
+    await this.runs.scheduleRetry(run.id, new Date(Date.now() + delayMs), error);
+    await this.runsQueue.add('run', { runId: run.id, execution }, { ...RUN_JOB_OPTIONS, jobId: runJobId(run.id, execution), delay: delayMs });
+    this.logger.log(`run ${run.id} (${run.ruleId}) will retry in ${delayMs} ms: ${error}`);
+  }
+
+  private async fail(run: RunEntity, failure: Failure): Promise<void> {
+    await this.deadLetters.deadLetter(run, failure);
+    this.logger.warn(`run ${run.id} (${run.ruleId}) dead-lettered [${failure.cause}]: ${failure.error}`);
+  }
+}

@@ -1,0 +1,2 @@
+export { createIngestApp } from './ingest.app';
+export { OutboxSweeper } from './outbox/outbox-sweeper.service';

@@ -1,0 +1,25 @@
+import { HookflowConfig } from '@hookflow/config';
+import { CatalogSyncService, loadRulesDirectory } from '@hookflow/rules';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { IngestModule } from './ingest.module';
+import { SourceRegistry } from './sources/source-registry.service';
+
+/**
+ * Builds the ingest app, ready to listen: rules validated and synced, sources loaded.
+ * Every body is read as raw bytes (no JSON parser runs before verification).
+ */
+export async function createIngestApp(config: HookflowConfig): Promise<NestFastifyApplication> {
+  loadRulesDirectory(config.rules.dir, config.rules.variables); // fail fast, before connecting anything
+  const adapter = new FastifyAdapter({ bodyLimit: config.ingest.bodyLimitBytes });
+  const app = await NestFactory.create<NestFastifyApplication>(IngestModule.forRoot(config), adapter, { bodyParser: false, bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  app.enableShutdownHooks();
+  await app.get(CatalogSyncService).syncRulesDirectory();
+  await app.get(SourceRegistry).reload();
+  return app;
+}

@@ -1,0 +1,13 @@
+import 'reflect-metadata';
+import { loadConfig } from '@hookflow/config';
+import { assertDependenciesReady, exitWithStartupFailure } from '@hookflow/runtime';
+import { createIngestApp } from './ingest.app';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  await assertDependenciesReady(config);
+  const app = await createIngestApp(config);
+  await app.listen(config.ingest.port, config.ingest.host);
+}
+
+main().catch((error: unknown) => exitWithStartupFailure('ingest', error));

@@ -1,0 +1,58 @@
+import { HOOKFLOW_CONFIG, HookflowConfig } from '@hookflow/config';
+import { CatalogRepository, SourceRecord } from '@hookflow/persistence';
+import { CatalogCache, CompiledExpression, compileExpression } from '@hookflow/rules';
+import { Verifier, verifierFor } from '@hookflow/verification';
+import { Inject, Injectable } from '@nestjs/common';
+
+/** A source ready for the request path: verifier chosen and expressions compiled once. */
+export interface ActiveSource {
+  record: SourceRecord;
+  verifier: Verifier;
+  eventType: CompiledExpression;
+  idempotencyKey?: CompiledExpression;
+}
+
+const DEFAULT_EVENT_TYPE = 'payload.type';
+
+/** The enabled sources, held in memory so a delivery costs no lookup query. */
+@Injectable()
+export class SourceRegistry extends CatalogCache {
+  private sources = new Map<string, ActiveSource>();
+
+  constructor(@Inject(HOOKFLOW_CONFIG) config: HookflowConfig, catalog: CatalogRepository) {
+    super(config, catalog);
+  }
+
+  get(sourceId: string): ActiveSource | undefined {
+    return this.sources.get(sourceId);
+  }
+
+  protected async rebuild(): Promise<void> {
+    const next = new Map<string, ActiveSource>();
+    for (const record of await this.catalog.enabledSources()) {
+      const active = this.activate(record);
+      if (active) next.set(record.id, active);
+    }
+    this.sources = next;
+  }
+  private activate(record: SourceRecord): ActiveSource | undefined {
+    const verifier = verifierFor(record.provider);
+    if (!verifier) {
+      this.logger.error(`source "${record.id}" has unsupported provider "${record.provider}"; its deliveries are refused`);
+      return undefined;
+    }
+    const eventType = typeof record.settings.eventType === 'string' ? record.settings.eventType : DEFAULT_EVENT_TYPE;
+    const idempotencyKey = typeof record.settings.idempotencyKey === 'string' ? record.settings.idempotencyKey : undefined;
+    try {
+      return {
+        record,
+        verifier,
+        eventType: compileExpression(eventType),
+        idempotencyKey: idempotencyKey === undefined ? undefined : compileExpression(idempotencyKey),
+      };
+    } catch (error) {
+      this.logger.error(`source "${record.id}" has an invalid expression; its deliveries are refused: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,175 @@
+import * as ipaddr from 'ipaddr.js';
+import { parseByteSize, parseDuration } from './units';
+
+export type Environment = 'development' | 'test' | 'production';
+
+/** Hookflow's whole configuration, one namespace per concern. Built once by {@link loadConfig}. */
+export interface HookflowConfig {
+  env: Environment;
+  database: { url: string; poolSize: number; connectTimeoutMs: number };
+  redis: { url: string; prefix: string };
+  /** `variables` resolve `${VAR}` references in rule files: the process environment. */
+  rules: { dir: string; refreshIntervalMs: number; variables: Readonly<Record<string, string | undefined>> };
+  startup: { waitMs: number };
+  ingest: { host: string; port: number; bodyLimitBytes: number; sweepIntervalMs: number; sweepGraceMs: number };
+  engine: { host: string; port: number; concurrency: number; allowedPrivateRanges: string[] };
+  security: { masterKey: string; masterKeyIsDevelopmentDefault: boolean };
+  log: { level: string; pretty: boolean };
+}
+
+/** A setting that is missing, malformed or unusable. Its message is one line that names the variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Used only outside production so `npm start` works out of the box; production refuses it. */
+const DEVELOPMENT_MASTER_KEY = 'hookflow-development-master-key-do-not-use-in-prod';
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+class EnvReader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  string(name: string, fallback: string): string {
+    const value = this.env[name];
+    return value === undefined || value === '' ? fallback : value;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.string(name, fallback);
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+    return fallback;
+  }
+
+  url(name: string, fallback: string, protocols: string[]): string {
+    const value = this.string(name, fallback);
+    try {
+      const parsed = new URL(value);
+      if (protocols.includes(parsed.protocol)) return value;
+    } catch {
+      // reported below
+    }
+    this.problems.push(`${name} must be a ${protocols.map((p) => `${p}//`).join(' or ')} URL (got "${redactUrl(value)}")`);
+    return fallback;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (Number.isInteger(value) && value >= min && value <= max) return value;
+    this.problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+    return fallback;
+  }
+
+  duration(name: string, fallback: string): number {
+    const raw = this.string(name, fallback);
+    const value = parseDuration(raw);
+    if (value !== undefined) return value;
+    this.problems.push(`${name} must be a duration such as 250ms, 2s, 5m or 1h (got "${raw}")`);
+    return parseDuration(fallback) ?? 0;
+  }
+
+  byteSize(name: string, fallback: string): number {
+    const raw = this.string(name, fallback);
+    const value = parseByteSize(raw);
+    if (value !== undefined && value > 0) return value;
+    this.problems.push(`${name} must be a size such as 1048576, 512kb or 1mb (got "${raw}")`);
+    return parseByteSize(fallback) ?? 0;
+  }
+
+  list(name: string): string[] {
+    return this.string(name, '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0);
+  }
+
+  cidrList(name: string): string[] {
+    const ranges = this.list(name);
+    const invalid = ranges.filter((range) => !isCidr(range));
+    if (invalid.length === 0) return ranges;
+    this.problems.push(`${name} must be a comma-separated list of CIDR ranges such as 127.0.0.0/8,::1/128 (got "${invalid.join(',')}")`);
+    return [];
+  }
+}
+
+/**
+ * Reads and validates Hookflow's configuration from an environment (normally `process.env`).
+ * Throws a {@link ConfigError} listing every invalid variable, one per line.
+ */
+export function loadConfig(env: Env = process.env): HookflowConfig {
+  const read = new EnvReader(env);
+  const nodeEnv = read.oneOf<Environment>('NODE_ENV', ['development', 'test', 'production'], 'development');
+  const host = read.string('HOOKFLOW_HOST', '0.0.0.0');
+  const masterKeyRaw = read.string('HOOKFLOW_MASTER_KEY', '');
+  if (masterKeyRaw !== '' && masterKeyRaw.length < 32) {
+    read.problems.push('HOOKFLOW_MASTER_KEY must be at least 32 characters long');
+  } else if (masterKeyRaw === '' && nodeEnv === 'production') {
+    read.problems.push('HOOKFLOW_MASTER_KEY must be set in production (at least 32 characters)');
+  }
+  const config: HookflowConfig = {
+    env: nodeEnv,
+    database: {
+      url: read.url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/hookflow', ['postgres:', 'postgresql:']),
+      poolSize: read.integer('HOOKFLOW_DB_POOL_SIZE', 10, 1, 1000),
+      connectTimeoutMs: read.duration('HOOKFLOW_DB_CONNECT_TIMEOUT', '5s'),
+    },
+    redis: {
+      url: read.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+      prefix: read.string('HOOKFLOW_REDIS_PREFIX', 'hookflow'),
+    },
+    rules: {
+      dir: read.string('HOOKFLOW_RULES_DIR', './rules'),
+      refreshIntervalMs: read.duration('HOOKFLOW_CONFIG_REFRESH', '5s'),
+      variables: Object.freeze({ ...env }),
+    },
+    startup: { waitMs: read.duration('HOOKFLOW_STARTUP_WAIT', '10s') },
+    ingest: {
+      host,
+      port: read.integer('INGEST_PORT', 3000, 0, 65535),
+      bodyLimitBytes: read.byteSize('HOOKFLOW_BODY_LIMIT', '1mb'),
+      sweepIntervalMs: read.duration('HOOKFLOW_SWEEP_INTERVAL', '10s'),
+      sweepGraceMs: read.duration('HOOKFLOW_SWEEP_GRACE', '30s'),
+    },
+    engine: {
+      host,
+      port: read.integer('ENGINE_PORT', 3002, 0, 65535),
+      concurrency: read.integer('HOOKFLOW_ENGINE_CONCURRENCY', 10, 1, 1000),
+      allowedPrivateRanges: read.cidrList('HOOKFLOW_ALLOW_PRIVATE_DESTINATIONS'),
+    },
+    security: {
+      masterKey: masterKeyRaw || DEVELOPMENT_MASTER_KEY,
+      masterKeyIsDevelopmentDefault: masterKeyRaw === '',
+    },
+    log: {
+      level: read.oneOf('LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'warn' : 'info'),
+      pretty: read.string('HOOKFLOW_LOG_PRETTY', nodeEnv === 'development' ? 'true' : 'false') === 'true',
+    },
+  };
+  if (read.problems.length > 0) throw new ConfigError(read.problems.join('\n'));
+  return config;
+}
+
+/** Hides the password of a connection URL so it can be printed. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  }
+}
+
+function isCidr(text: string): boolean {
+  try {
+    ipaddr.parseCIDR(text);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,2 @@
+export { DeadLetterService } from './dead-letter.service';
+export { DeadLetterModule } from './dead-letter.module';

@@ -1,0 +1,1 @@
+export { deliveryIdempotencyKey, sha256Hex } from './idempotency-key';

@@ -1,0 +1,52 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, Unique } from 'typeorm';
+import { SourceEntity } from './source.entity';
+
+/**
+ * - `received`: committed by ingest, not yet dispatched (the outbox sweeper looks for these);
+ * - `dispatched`: its runs are created; `unmatched`: no rule matched, nothing to run.
+ */
+export type EventStatus = 'received' | 'dispatched' | 'unmatched';
+
+/** A verified delivery, stored as received: raw bytes, headers and parsed payload. */
+@Entity({ name: 'events' })
+@Unique('uq_events_source_idempotency_key', ['sourceId', 'idempotencyKey'])
+@Index('idx_events_received_pending', ['receivedAt'], { where: "status = 'received'" })
+export class EventEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  id!: string;
+
+  @Column({ name: 'source_id', type: 'text' })
+  sourceId!: string;
+
+  @ManyToOne(() => SourceEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'source_id', foreignKeyConstraintName: 'fk_events_source' })
+  source?: SourceEntity;
+
+  @Column({ name: 'idempotency_key', type: 'text' })
+  idempotencyKey!: string;
+
+  @Column({ type: 'text', nullable: true })
+  type!: string | null;
+
+  @Column({ type: 'text' })
+  status!: EventStatus;
+
+  /** Request headers, names lower-cased. */
+  @Column({ type: 'jsonb' })
+  headers!: Record<string, string>;
+
+  @Column({ name: 'content_type', type: 'text', nullable: true })
+  contentType!: string | null;
+
+  @Column({ name: 'raw_body', type: 'bytea' })
+  rawBody!: Buffer;
+
+  @Column({ type: 'jsonb', nullable: true })
+  payload!: unknown;
+
+  @Column({ name: 'received_at', type: 'timestamptz' })
+  receivedAt!: Date;
+
+  @Column({ name: 'dispatched_at', type: 'timestamptz', nullable: true })
+  dispatchedAt!: Date | null;
+}

@@ -1,0 +1,61 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, Unique } from 'typeorm';
+import { EventEntity } from './event.entity';
+import { RuleVersionEntity } from './rule-version.entity';
+
+/**
+ * - `pending`: created, never started; `running`: a worker executes it;
+ * - `retrying`: a step failed and a delayed job will resume it at that step;
+ * - `succeeded`; `failed`: attempts exhausted or not retryable, a dead letter holds its history.
+ */
+export type RunStatus = 'pending' | 'running' | 'retrying' | 'succeeded' | 'failed';
+
+/** One execution of one rule version for one event. */
+@Entity({ name: 'runs' })
+@Unique('uq_runs_event_rule', ['eventId', 'ruleId'])
+@Index('idx_runs_status_next_attempt', ['status', 'nextAttemptAt'])
+export class RunEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  id!: string;
+
+  @Column({ name: 'event_id', type: 'uuid' })
+  eventId!: string;
+
+  @Column({ name: 'rule_id', type: 'text' })
+  ruleId!: string;
+
+  @Column({ name: 'rule_version', type: 'integer' })
+  ruleVersion!: number;
+
+  @ManyToOne(() => EventEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'event_id', foreignKeyConstraintName: 'fk_runs_event' })
+  event?: EventEntity;
+
+  @ManyToOne(() => RuleVersionEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn([
+    { name: 'rule_id', referencedColumnName: 'ruleId', foreignKeyConstraintName: 'fk_runs_rule_version' },
+    { name: 'rule_version', referencedColumnName: 'version', foreignKeyConstraintName: 'fk_runs_rule_version' },
+  ])
+  ruleVersionDefinition?: RuleVersionEntity;
+
+  @Column({ type: 'text' })
+  status!: RunStatus;
+
+  /** How many times a worker has taken this run up; names the next BullMQ job. */
+  @Column({ type: 'integer', default: 0 })
+  executions!: number;
+
+  @Column({ name: 'next_attempt_at', type: 'timestamptz', nullable: true })
+  nextAttemptAt!: Date | null;
+
+  @Column({ type: 'text', nullable: true })
+  error!: string | null;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt!: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
+  updatedAt!: Date;
+
+  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
+  finishedAt!: Date | null;
+}

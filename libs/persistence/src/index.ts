@@ -1,0 +1,10 @@
+export * from './entities';
+export { dataSourceOptions, runPendingMigrations } from './typeorm-options';
+export { SecretBox } from './secret-box';
+export { isDatabaseUnavailable } from './database-errors';
+export { PersistenceModule } from './persistence.module';
+export * from './repositories/catalog.repository';
+export * from './repositories/events.repository';
+export * from './repositories/runs.repository';
+export * from './repositories/dead-letters.repository';
+export { ensureDatabaseExists } from './ensure-database';

@@ -1,0 +1,34 @@
+import { HOOKFLOW_CONFIG, HookflowConfig } from '@hookflow/config';
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CatalogRepository } from './repositories/catalog.repository';
+import { DeadLettersRepository } from './repositories/dead-letters.repository';
+import { EventsRepository } from './repositories/events.repository';
+import { RunsRepository } from './repositories/runs.repository';
+import { SecretBox } from './secret-box';
+import { dataSourceOptions } from './typeorm-options';
+
+const REPOSITORIES = [CatalogRepository, EventsRepository, RunsRepository, DeadLettersRepository];
+
+/** The database connection and every repository. The only module that knows SQL. */
+@Module({})
+export class PersistenceModule {
+  static forRoot(): DynamicModule {
+    return {
+      module: PersistenceModule,
+      global: true,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          inject: [HOOKFLOW_CONFIG],
+          // Reachability is checked before the app boots (assertReachable), so no retry loop here.
+          useFactory: (config: HookflowConfig) => ({ ...dataSourceOptions(config), retryAttempts: 0 }),
+        }),
+      ],
+      providers: [
+        { provide: SecretBox, inject: [HOOKFLOW_CONFIG], useFactory: (config: HookflowConfig) => new SecretBox(config.security.masterKey) },
+        ...REPOSITORIES,
+      ],
+      exports: [SecretBox, ...REPOSITORIES],
+    };
+  }
+}

@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { DeadLetterCause, DeadLetterEntity, RunEntity } from '../entities';
+
+export interface NewDeadLetter {
+  id: string;
+  runId: string;
+  eventId: string;
+  ruleId: string;
+  stepId: string | null;
+  cause: DeadLetterCause;
+  error: string;
+  attempts: unknown[];
+}
+
+@Injectable()
+export class DeadLettersRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Marks the run failed and stores its dead letter in one transaction: neither exists without the other. */
+  async failRun(deadLetter: NewDeadLetter): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const now = new Date();
+      await manager.getRepository(RunEntity).update({ id: deadLetter.runId }, { status: 'failed', error: deadLetter.error, updatedAt: now, finishedAt: now, nextAttemptAt: null });
+      await manager.query(
+        `INSERT INTO dead_letters (id, run_id, event_id, rule_id, step_id, cause, error, attempts, status)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending') ON CONFLICT (run_id) DO NOTHING`,
+        [deadLetter.id, deadLetter.runId, deadLetter.eventId, deadLetter.ruleId, deadLetter.stepId, deadLetter.cause, deadLetter.error, JSON.stringify(deadLetter.attempts)],
+      );
+    });
+  }
+
+  findByRunId(runId: string): Promise<DeadLetterEntity | null> {
+    return this.dataSource.getRepository(DeadLetterEntity).findOneBy({ runId });
+  }
+}

@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { EventEntity, EventStatus } from '../entities';
+
+export interface NewEvent {
+  id: string;
+  sourceId: string;
+  idempotencyKey: string;
+  type: string | null;
+  headers: Record<string, string>;
+  contentType: string | null;
+  rawBody: Buffer;
+  payload: unknown;
+  receivedAt: Date;
+}
+
+/** The outcome of storing a delivery: the new event, or the first one with the same key. */
+export interface StoredEvent {
+  eventId: string;
+  duplicate: boolean;
+}
+
+@Injectable()
+export class EventsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * Commits the event unless one with the same (source, idempotency key) exists. The unique index
+   * decides, so concurrent duplicates cannot both get in.
+   */
+  async insertIfAbsent(event: NewEvent): Promise<StoredEvent> {
+    const inserted: { id: string }[] = await this.dataSource.query(
+      `INSERT INTO events (id, source_id, idempotency_key, type, status, headers, content_type, raw_body, payload, received_at)
+       VALUES ($1, $2, $3, $4, 'received', $5, $6, $7, $8, $9)
+       ON CONFLICT ON CONSTRAINT uq_events_source_idempotency_key DO NOTHING
+       RETURNING id`,
+      [event.id, event.sourceId, event.idempotencyKey, event.type, JSON.stringify(event.headers), event.contentType, event.rawBody, event.payload === undefined ? null : JSON.stringify(event.payload), event.receivedAt],
+    );
+    if (inserted[0]) return { eventId: inserted[0].id, duplicate: false };
+    const [first] = (await this.dataSource.query('SELECT id FROM events WHERE source_id = $1 AND idempotency_key = $2', [event.sourceId, event.idempotencyKey])) as { id: string }[];
+    if (!first) throw new Error(`event with key ${event.idempotencyKey} conflicted but cannot be found`);
+    return { eventId: first.id, duplicate: true };
+  }
+
+  findById(id: string): Promise<EventEntity | null> {
+    return this.dataSource.getRepository(EventEntity).findOneBy({ id });
+  }
+
+  /** Committed events that no engine has dispatched yet, older than `olderThan` (the outbox). */
+  async undispatchedIds(olderThan: Date, limit: number): Promise<string[]> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM events WHERE status = 'received' AND received_at < $1 ORDER BY received_at LIMIT $2`,
+      [olderThan, limit],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  async countByStatus(sourceId: string): Promise<Record<EventStatus, number>> {
+    const rows: { status: EventStatus; count: string }[] = await this.dataSource.query('SELECT status, count(*) FROM events WHERE source_id = $1 GROUP BY status', [sourceId]);
+    const counts: Record<EventStatus, number> = { received: 0, dispatched: 0, unmatched: 0 };
+    for (const row of rows) counts[row.status] = Number(row.count);
+    return counts;
+  }
+}

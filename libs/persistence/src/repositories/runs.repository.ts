@@ -1,0 +1,103 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { EventStatus, RunEntity, StepAttemptEntity } from '../entities';
+
+export interface NewRun {
+  id: string;
+  ruleId: string;
+  ruleVersion: number;
+  /** Set when the rule's `when` could not be evaluated: the run is created failed, with a dead letter. */
+  evaluationError?: string;
+}
+
+export type NewStepAttempt = Omit<StepAttemptEntity, 'id' | 'run'>;
+
+@Injectable()
+export class RunsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * Creates one run per matched rule and marks the event dispatched, atomically. Runs are unique
+   * per (event, rule), so dispatching the same event again creates nothing new.
+   */
+  async dispatchEvent(eventId: string, runs: NewRun[]): Promise<void> {
+    const status: EventStatus = runs.length > 0 ? 'dispatched' : 'unmatched';
+    await this.dataSource.transaction(async (manager) => {
+      for (const run of runs) {
+        const inserted: { id: string }[] = await manager.query(
+          `INSERT INTO runs (id, event_id, rule_id, rule_version, status, error, finished_at)
+           VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $5 = 'failed' THEN now() END)
+           ON CONFLICT ON CONSTRAINT uq_runs_event_rule DO NOTHING RETURNING id`,
+          [run.id, eventId, run.ruleId, run.ruleVersion, run.evaluationError ? 'failed' : 'pending', run.evaluationError ?? null],
+        );
+        if (inserted.length > 0 && run.evaluationError) {
+          await manager.query(
+            `INSERT INTO dead_letters (id, run_id, event_id, rule_id, cause, error, attempts) VALUES ($1, $2, $3, $4, 'evaluation', $5, '[]'::jsonb)`,
+            [uuidv7(), run.id, eventId, run.ruleId, run.evaluationError],
+          );
+        }
+      }
+      await manager.query(`UPDATE events SET status = $2, dispatched_at = now() WHERE id = $1 AND status = 'received'`, [eventId, status]);
+    });
+  }
+
+  /** Runs of an event that no worker has taken up yet. */
+  async pendingRunIds(eventId: string): Promise<string[]> {
+    const rows = await this.dataSource.getRepository(RunEntity).find({ select: { id: true }, where: { eventId, status: 'pending' } });
+    return rows.map((row) => row.id);
+  }
+
+  /**
+   * Claims a run for its `execution`-th try. Returns null when the run is finished or a later
+   * execution has already started (a stale or duplicate job), so the caller does nothing.
+   */
+  async beginExecution(runId: string, execution: number): Promise<RunEntity | null> {
+    const [rows] = (await this.dataSource.query(
+      `UPDATE runs SET status = 'running', executions = $2, next_attempt_at = NULL, updated_at = now()
+        WHERE id = $1 AND status NOT IN ('succeeded', 'failed') AND executions <= $2
+        RETURNING id`,
+      [runId, execution],
+    )) as [{ id: string }[], number];
+    if (rows.length === 0) return null;
+    return this.dataSource.getRepository(RunEntity).findOneBy({ id: runId });
+  }
+
+  findById(runId: string): Promise<RunEntity | null> {
+    return this.dataSource.getRepository(RunEntity).findOneBy({ id: runId });
+  }
+
+  /** Every step attempt of a run, in the order they happened. */
+  attempts(runId: string): Promise<StepAttemptEntity[]> {
+    return this.dataSource.getRepository(StepAttemptEntity).find({ where: { runId }, order: { startedAt: 'ASC', id: 'ASC' } });
+  }
+
+  async recordAttempt(attempt: NewStepAttempt): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO step_attempts (run_id, step_id, attempt, status, started_at, duration_ms, request, response_status, output, error)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT ON CONSTRAINT uq_step_attempts_run_step_attempt DO NOTHING`,
+      [
+        attempt.runId,
+        attempt.stepId,
+        attempt.attempt,
+        attempt.status,
+        attempt.startedAt,
+        attempt.durationMs,
+        attempt.request === null ? null : JSON.stringify(attempt.request),
+        attempt.responseStatus,
+        attempt.output === undefined || attempt.output === null ? null : JSON.stringify(attempt.output),
+        attempt.error,
+      ],
+    );
+  }
+
+  async scheduleRetry(runId: string, nextAttemptAt: Date, error: string): Promise<void> {
+    await this.dataSource.getRepository(RunEntity).update({ id: runId }, { status: 'retrying', nextAttemptAt, error, updatedAt: new Date() });
+  }
+
+  async markSucceeded(runId: string): Promise<void> {
+    const now = new Date();
+    await this.dataSource.getRepository(RunEntity).update({ id: runId }, { status: 'succeeded', error: null, updatedAt: now, finishedAt: now });
+  }
+}

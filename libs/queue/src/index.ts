@@ -1,0 +1,3 @@
+export * from './queues';
+export { redisOptions, RedisRole } from './redis-connection';
+export { QueueModule } from './queue.module';

@@ -1,0 +1,87 @@
+import jsonata from 'jsonata';
+
+/** What every expression sees (DESIGN.md, "Expression context"). */
+export interface ExpressionContext {
+  event: { id?: string; type?: string | null; source: string; receivedAt: string; headers: Record<string, string> };
+  payload: unknown;
+  steps?: Record<string, { status: string; output?: unknown }>;
+  rule?: { id: string; version?: number };
+}
+
+export interface ExpressionLimits {
+  /** Wall-clock budget of one evaluation. */
+  timeoutMs: number;
+  /** Maximum evaluation depth (recursion). */
+  maxDepth: number;
+}
+
+export const DEFAULT_EXPRESSION_LIMITS: ExpressionLimits = { timeoutMs: 100, maxDepth: 500 };
+
+/** A JSONata expression that does not compile; `position` is the character offset inside it. */
+export class ExpressionSyntaxError extends Error {
+  override readonly name = 'ExpressionSyntaxError';
+  constructor(
+    readonly expression: string,
+    readonly position: number,
+    readonly detail: string,
+  ) {
+    super(`invalid JSONata at position ${position}: ${detail}`);
+  }
+}
+
+/** An expression that failed while evaluating (error, time or depth limit). */
+export class ExpressionEvaluationError extends Error {
+  override readonly name = 'ExpressionEvaluationError';
+  constructor(
+    readonly expression: string,
+    readonly code: string,
+    detail: string,
+  ) {
+    super(`${detail} (${code}) in "${expression.length > 80 ? `${expression.slice(0, 77)}...` : expression}"`);
+  }
+}
+
+/** An expression compiled once, evaluated many times within its limits. */
+export interface CompiledExpression {
+  readonly source: string;
+  evaluate(context: ExpressionContext): Promise<unknown>;
+}
+
+/** Compiles a JSONata expression with time and depth limits. Throws {@link ExpressionSyntaxError}. */
+export function compileExpression(source: string, limits: ExpressionLimits = DEFAULT_EXPRESSION_LIMITS): CompiledExpression {
+  let compiled: jsonata.Expression;
+  try {
+    compiled = jsonata(source, { timeout: limits.timeoutMs, stack: limits.maxDepth });
+  } catch (error) {
+    const { position, message } = error as { position?: number; message?: string };
+    throw new ExpressionSyntaxError(source, position ?? 0, message ?? String(error));
+  }
+  return {
+    source,
+    async evaluate(context: ExpressionContext): Promise<unknown> {
+      try {
+        return normalise(await compiled.evaluate(context));
+      } catch (error) {
+        const { code, message } = error as { code?: string; message?: string };
+        throw new ExpressionEvaluationError(source, code ?? 'E0000', message ?? String(error));
+      }
+    },
+  };
+}
+
+/** JSONata marks sequences with extra properties; give callers plain JSON values. */
+function normalise(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(normalise);
+  if (typeof value === 'function') return undefined;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, normalise(item)]));
+  }
+  return value;
+}
+
+/** JSONata's own truthiness (`$boolean`): empty strings, arrays and objects, 0 and null are false. */
+export function isTruthy(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(isTruthy);
+  if (value !== null && typeof value === 'object') return Object.keys(value).length > 0;
+  return Boolean(value);
+}

@@ -1,0 +1,13 @@
+export * from './rule-definitions';
+export { RULE_FILE_SCHEMA } from './rule-file.schema';
+export { loadRulesDirectory } from './rules-directory.loader';
+export { RulesProblem, RulesValidationError, formatProblem } from './rules-validation.error';
+export * from './expression';
+export { CompiledTemplate, compileTemplate } from './template';
+export { compileEventTypeGlobs } from './event-type-glob';
+export { RetryPolicy, DEFAULT_RETRY_POLICY, retryDelayMs, toRetryPolicy } from './retry-policy';
+export { CompiledRule, CompiledStep, compileRule } from './compiled-rule';
+export { substituteVariables } from './variables';
+export { CatalogSyncService } from './catalog-sync.service';
+export { RulesModule } from './rules.module';
+export { CatalogCache } from './catalog-cache';

@@ -1,0 +1,58 @@
+/** The shapes of a rules directory after validation (see schema/hookflow.schema.json for the reference). */
+
+export type Provider = 'hmac' | 'none';
+
+export interface SourceDefinition {
+  id: string;
+  provider: Provider;
+  description?: string;
+  enabled?: boolean;
+  /** Resolved at load time from `${VAR}`; stored only encrypted. */
+  secrets?: string[];
+  /** hmac: the header carrying the signature (default `X-Webhook-Signature`). */
+  header?: string;
+  /** JSONata giving the event type (default `payload.type`). */
+  eventType?: string;
+  /** JSONata giving the idempotency key (default: SHA-256 of the raw body). */
+  idempotencyKey?: string;
+}
+
+export interface RetryPolicyDefinition {
+  /** Total tries, the first included. */
+  attempts?: number;
+  backoff?: 'exponential' | 'fixed';
+  delay?: string | number;
+  maxDelay?: string | number;
+}
+
+export interface HttpStepDefinition {
+  id: string;
+  type: 'http';
+  when?: string;
+  method?: string;
+  url: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+  timeout?: string | number;
+}
+
+export type StepDefinition = HttpStepDefinition;
+
+export interface RuleDefinition {
+  id: string;
+  source: string;
+  description?: string;
+  enabled?: boolean;
+  /** Globs on the event type; `*` is one dot-separated segment, `**` any number. Absent: every type. */
+  events?: string[];
+  /** JSONata; the rule runs when it gives a truthy value. */
+  when?: string;
+  retry?: RetryPolicyDefinition;
+  steps: StepDefinition[];
+}
+
+/** Everything a rules directory defines, merged across its files. */
+export interface RuleCatalog {
+  sources: SourceDefinition[];
+  rules: RuleDefinition[];
+}

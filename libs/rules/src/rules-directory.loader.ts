@@ -1,0 +1,187 @@
+import Ajv, { ErrorObject } from 'ajv';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { Document, isNode, LineCounter, parseDocument } from 'yaml';
+import { ExpressionSyntaxError, compileExpression } from './expression';
+import { RuleCatalog, RuleDefinition, SourceDefinition } from './rule-definitions';
+import { RULE_FILE_SCHEMA } from './rule-file.schema';
+import { RulesProblem, RulesValidationError } from './rules-validation.error';
+import { compileTemplate } from './template';
+import { requiredVariables, substituteVariables } from './variables';
+
+const validateRuleFile = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(RULE_FILE_SCHEMA);
+
+type Path = (string | number)[];
+
+/** A parsed file, able to say where a path inside it was written. */
+class RuleFile {
+  private readonly lineCounter = new LineCounter();
+  readonly document: Document;
+
+  constructor(
+    readonly name: string,
+    text: string,
+  ) {
+    this.document = parseDocument(text, { lineCounter: this.lineCounter, prettyErrors: false, uniqueKeys: true });
+  }
+
+  problem(path: Path, message: string): RulesProblem {
+    const node = path.length === 0 ? this.document.contents : this.document.getIn(path, true);
+    const start = isNode(node) && node.range ? node.range[0] : undefined;
+    if (start === undefined) return { file: this.name, message };
+    const { line, col } = this.lineCounter.linePos(start);
+    return { file: this.name, line, column: col, message };
+  }
+
+  positionOf(offset: number): { line: number; column: number } {
+    const { line, col } = this.lineCounter.linePos(offset);
+    return { line, column: col };
+  }
+}
+
+/**
+ * Reads every `*.yaml`/`*.yml` file under a rules directory, validates it against the rule file
+ * schema and the cross-file rules (unique ids, known sources, expressions that compile, variables
+ * that are set) and returns the merged catalog. Source settings have their `${VAR}` references
+ * resolved; rules keep theirs, so no secret is stored inside a rule definition.
+ * Throws {@link RulesValidationError} with every problem found.
+ */
+export function loadRulesDirectory(dir: string, variables: Record<string, string | undefined>): RuleCatalog {
+  const problems: RulesProblem[] = [];
+  const sources: { definition: SourceDefinition; file: RuleFile; path: Path }[] = [];
+  const rules: { definition: RuleDefinition; file: RuleFile; path: Path }[] = [];
+
+  for (const filePath of listRuleFiles(dir)) {
+    const file = new RuleFile(relative(process.cwd(), filePath) || filePath, readFileSync(filePath, 'utf8'));
+    if (file.document.errors.length > 0) {
+      for (const error of file.document.errors) {
+        const { line, column } = file.positionOf(error.pos[0]);
+        problems.push({ file: file.name, line, column, message: error.message.split('\n')[0] ?? error.message });
+      }
+      continue;
+    }
+    const content: unknown = file.document.toJS() ?? {};
+    if (!validateRuleFile(content)) {
+      problems.push(...schemaProblems(file, validateRuleFile.errors ?? []));
+      continue;
+    }
+    const typed = content as { sources?: SourceDefinition[]; rules?: RuleDefinition[] };
+    typed.sources?.forEach((definition, index) => sources.push({ definition, file, path: ['sources', index] }));
+    typed.rules?.forEach((definition, index) => rules.push({ definition, file, path: ['rules', index] }));
+  }
+
+  reportDuplicates(sources, 'source', problems);
+  reportDuplicates(rules, 'rule', problems);
+  const sourceIds = new Set(sources.map(({ definition }) => definition.id));
+  const resolvedSources = sources.map(({ definition, file, path }) => {
+    checkExpressions(file, path, definition, ['eventType', 'idempotencyKey'], problems);
+    return substituteVariables(definition, variables, (name) => problems.push(file.problem(path, `variable \${${name}} is not set`)));
+  });
+  for (const { definition, file, path } of rules) {
+    if (definition.source !== '*' && !sourceIds.has(definition.source)) {
+      problems.push(file.problem([...path, 'source'], `rule "${definition.id}" names source "${definition.source}", which no file defines`));
+    }
+    checkRule(file, path, definition, variables, problems);
+  }
+  if (problems.length > 0) throw new RulesValidationError(problems);
+  return { sources: resolvedSources, rules: rules.map(({ definition }) => definition) };
+}
+
+function listRuleFiles(dir: string): string[] {
+  let entries: string[];
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error('not a directory');
+    entries = readdirSync(dir, { recursive: true, encoding: 'utf8' });
+  } catch {
+    throw new RulesValidationError([{ file: dir, message: 'rules directory does not exist or cannot be read (HOOKFLOW_RULES_DIR)' }]);
+  }
+  return entries
+    .filter((entry) => /\.ya?ml$/i.test(entry) && !entry.split(/[\\/]/).some((part) => part.startsWith('.')))
+    .sort()
+    .map((entry) => join(dir, entry));
+}
+
+function schemaProblems(file: RuleFile, errors: ErrorObject[]): RulesProblem[] {
+  const failedOneOf = new Set(errors.filter((error) => error.keyword === 'oneOf').map((error) => error.instancePath));
+  return errors
+    .filter((error) => error.keyword !== 'if' && !(failedOneOf.has(error.instancePath) && error.schemaPath.includes('/oneOf/')))
+    .map((error) => {
+      const path: Path = error.instancePath
+        .split('/')
+        .slice(1)
+        .map((part) => (/^\d+$/.test(part) ? Number(part) : part.replace(/~1/g, '/').replace(/~0/g, '~')));
+      return file.problem(path, describeSchemaError(error, path));
+    });
+}
+
+function describeSchemaError(error: ErrorObject, path: Path): string {
+  const where = path.length > 0 ? path.join('.') : 'the file';
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return `${where}: unknown key "${String(params.additionalProperty)}"`;
+    case 'required':
+      return `${where}: missing required key "${String(params.missingProperty)}"`;
+    case 'enum':
+      return `${where}: must be one of ${(params.allowedValues as unknown[]).map(String).join(', ')}`;
+    case 'const':
+      return `${where}: must be "${String(params.allowedValue)}"`;
+    case 'oneOf':
+      return `${where}: must be a duration such as 250ms, 2s, 5m or 1h`;
+    default:
+      return `${where}: ${error.message ?? 'is invalid'}`;
+  }
+}
+
+function reportDuplicates(items: { definition: { id: string }; file: RuleFile; path: Path }[], kind: string, problems: RulesProblem[]): void {
+  const seen = new Map<string, RuleFile>();
+  for (const { definition, file, path } of items) {
+    const first = seen.get(definition.id);
+    if (first) problems.push(file.problem([...path, 'id'], `duplicate ${kind} id "${definition.id}" (first defined in ${first.name})`));
+    else seen.set(definition.id, file);
+  }
+}
+
+function checkRule(file: RuleFile, path: Path, rule: RuleDefinition, variables: Record<string, string | undefined>, problems: RulesProblem[]): void {
+  checkExpressions(file, path, rule, ['when'], problems);
+  const stepIds = new Set<string>();
+  rule.steps.forEach((step, index) => {
+    const stepPath = [...path, 'steps', index];
+    if (stepIds.has(step.id)) problems.push(file.problem([...stepPath, 'id'], `duplicate step id "${step.id}" in rule "${rule.id}"`));
+    stepIds.add(step.id);
+    checkExpressions(file, stepPath, step, ['when'], problems);
+    const { id: _id, type: _type, when: _when, ...templated } = step;
+    checkTemplates(file, stepPath, templated, problems);
+  });
+  for (const name of new Set(requiredVariables(JSON.stringify(rule)))) {
+    if (variables[name] === undefined) problems.push(file.problem(path, `rule "${rule.id}": variable \${${name}} is not set`));
+  }
+}
+
+function checkExpressions(file: RuleFile, path: Path, owner: object, keys: string[], problems: RulesProblem[]): void {
+  for (const key of keys) {
+    const source = (owner as Record<string, unknown>)[key];
+    if (typeof source !== 'string') continue;
+    try {
+      compileExpression(source);
+    } catch (error) {
+      if (!(error instanceof ExpressionSyntaxError)) throw error;
+      problems.push(file.problem([...path, key], `${key}: ${error.message}`));
+    }
+  }
+}
+
+function checkTemplates(file: RuleFile, path: Path, value: unknown, problems: RulesProblem[]): void {
+  if (typeof value === 'string') {
+    try {
+      compileTemplate(value);
+    } catch (error) {
+      if (!(error instanceof ExpressionSyntaxError)) throw error;
+      problems.push(file.problem(path, `${path.slice(-1).join('')}: template {{ ${error.expression} }}: ${error.message}`));
+    }
+    return;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) checkTemplates(file, [...path, key], item, problems);
+  }
+}

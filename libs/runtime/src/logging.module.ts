@@ -1,0 +1,36 @@
+import { HOOKFLOW_CONFIG, HookflowConfig } from '@hookflow/config';
+import { Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+
+/** Headers that carry credentials or signatures: never written to a log line. */
+export const REDACTED_HEADERS = [
+  'authorization',
+  'cookie',
+  'x-webhook-signature',
+  'x-hub-signature',
+  'x-hub-signature-256',
+  'stripe-signature',
+  'x-slack-signature',
+  'x-shopify-hmac-sha256',
+  'x-twilio-signature',
+  'webhook-signature',
+  'svix-signature',
+];
+
+/** pino JSON logs (pretty in development), one line per request, credentials redacted. */
+@Module({
+  imports: [
+    LoggerModule.forRootAsync({
+      inject: [HOOKFLOW_CONFIG],
+      useFactory: (config: HookflowConfig) => ({
+        pinoHttp: {
+          level: config.log.level,
+          transport: config.log.pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+          redact: { paths: REDACTED_HEADERS.map((name) => `req.headers["${name}"]`), censor: '[redacted]' },
+          customLogLevel: (_request, response, error) => (error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info'),
+        },
+      }),
+    }),
+  ],
+})
+export class LoggingModule {}

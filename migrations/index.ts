@@ -1,0 +1,5 @@
+import type { MigrationInterface } from 'typeorm';
+import { CreateSchema1795426686170 } from './1795426686170-CreateSchema';
+
+/** Every migration, oldest first. Add each new one here; never edit one that has landed. */
+export const MIGRATIONS: (new () => MigrationInterface)[] = [CreateSchema1795426686170];
