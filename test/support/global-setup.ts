@@ -1,0 +1,28 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { ADMIN_DATABASE_URL, databaseUrl } from './test-env';
+
+const ROOT = join(__dirname, '..', '..');
+
+/**
+ * Builds the apps (start-up tests run them as real processes), then makes the run's template
+ * database with the real `hookflow migrate` command; each test file clones that template.
+ */
+export default async function globalSetup(): Promise<void> {
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+  const name = `hookflow_test_${process.pid}_${Date.now().toString(36)}_tpl`;
+  const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  execFileSync(process.execPath, [join(ROOT, 'dist/apps/cli/src/main.js'), 'migrate'], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: databaseUrl(name) },
+    stdio: 'pipe',
+  });
+  process.env.HOOKFLOW_TEST_TEMPLATE_DB = name;
+}

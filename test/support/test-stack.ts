@@ -1,0 +1,126 @@
+import { HookflowConfig, loadConfig } from '@hookflow/config';
+import { createEngineApp } from '@hookflow/engine';
+import { createIngestApp } from '@hookflow/ingest';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import Redis from 'ioredis';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { ADMIN_DATABASE_URL, databaseUrl, REDIS_URL, templateDatabaseName } from './test-env';
+
+export interface StackOptions {
+  /** Contents of the rules directory: file name → YAML. */
+  rules: Record<string, string>;
+  /** Extra environment for both apps. */
+  env?: Record<string, string>;
+  /** Overrides for the ingest app only (a proxied DATABASE_URL or REDIS_URL, say). */
+  ingestEnv?: Record<string, string>;
+  /** Start the engine too (default true). */
+  engine?: boolean;
+}
+
+/**
+ * The whole of Hookflow in this process, on a database cloned from the run's migrated template
+ * and a Redis key prefix of its own, both removed by `close()`.
+ */
+export class TestStack {
+  ingest?: NestFastifyApplication;
+  engine?: NestFastifyApplication;
+
+  private constructor(
+    readonly databaseName: string,
+    readonly redisPrefix: string,
+    readonly rulesDir: string,
+    readonly db: Client,
+  ) {}
+
+  static async start(options: StackOptions): Promise<TestStack> {
+    const suffix = `${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+    const databaseName = `hookflow_test_${suffix}`;
+    await adminQuery(`CREATE DATABASE "${databaseName}" TEMPLATE "${templateDatabaseName()}"`);
+    const db = new Client({ connectionString: databaseUrl(databaseName) });
+    await db.connect();
+    const rulesDir = mkdtempSync(join(tmpdir(), 'hookflow-rules-'));
+    const stack = new TestStack(databaseName, `hf-test-${suffix}`, rulesDir, db);
+    stack.writeRules(options.rules);
+    try {
+      stack.ingest = await createIngestApp(stack.config({ ...options.env, ...options.ingestEnv }));
+      await stack.ingest.listen(0, '127.0.0.1');
+      if (options.engine !== false) {
+        stack.engine = await createEngineApp(stack.config(options.env));
+        await stack.engine.listen(0, '127.0.0.1');
+      }
+    } catch (error) {
+      await stack.close();
+      throw error;
+    }
+    return stack;
+  }
+
+  /** The configuration an app of this stack gets, with `env` on top. */
+  config(env: Record<string, string> = {}): HookflowConfig {
+    return loadConfig({
+      NODE_ENV: 'test',
+      DATABASE_URL: databaseUrl(this.databaseName),
+      REDIS_URL: REDIS_URL,
+      HOOKFLOW_REDIS_PREFIX: this.redisPrefix,
+      HOOKFLOW_RULES_DIR: this.rulesDir,
+      HOOKFLOW_HOST: '127.0.0.1',
+      HOOKFLOW_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.0/8',
+      HOOKFLOW_SWEEP_INTERVAL: '200ms',
+      HOOKFLOW_SWEEP_GRACE: '300ms',
+      HOOKFLOW_CONFIG_REFRESH: '500ms',
+      HOOKFLOW_DB_CONNECT_TIMEOUT: '1s',
+      LOG_LEVEL: process.env.HOOKFLOW_TEST_LOG_LEVEL ?? 'silent',
+      ...env,
+    });
+  }
+
+  get ingestUrl(): string {
+    const address = this.ingest?.getHttpServer().address();
+    if (!address || typeof address === 'string') throw new Error('ingest is not listening');
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  writeRules(files: Record<string, string>): void {
+    for (const [name, yaml] of Object.entries(files)) writeFileSync(join(this.rulesDir, name), yaml);
+  }
+
+  async query<T extends Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return (await this.db.query<T>(sql, params)).rows;
+  }
+
+  async close(): Promise<void> {
+    await this.engine?.close();
+    await this.ingest?.close();
+    await this.db.end();
+    await adminQuery(`DROP DATABASE IF EXISTS "${this.databaseName}" WITH (FORCE)`);
+    await deleteRedisKeys(`${this.redisPrefix}:*`);
+    rmSync(this.rulesDir, { recursive: true, force: true });
+  }
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
+  await admin.connect();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
+}
+
+async function deleteRedisKeys(pattern: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
