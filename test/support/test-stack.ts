@@ -16,6 +16,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Overrides for the ingest app only (a proxied DATABASE_URL or REDIS_URL, say). */
   ingestEnv?: Record<string, string>;
+  /** host:port of proxies the ingest app reaches PostgreSQL and Redis through, to cut them in tests. */
+  ingestVia?: { postgres?: string; redis?: string };
   /** Start the engine too (default true). */
   engine?: boolean;
 }
@@ -45,7 +47,12 @@ export class TestStack {
     const stack = new TestStack(databaseName, `hf-test-${suffix}`, rulesDir, db);
     stack.writeRules(options.rules);
     try {
-      stack.ingest = await createIngestApp(stack.config({ ...options.env, ...options.ingestEnv }));
+      const via = options.ingestVia ?? {};
+      const proxied = {
+        ...(via.postgres ? { DATABASE_URL: databaseUrl(databaseName).replace('127.0.0.1:5432', via.postgres) } : {}),
+        ...(via.redis ? { REDIS_URL: `redis://${via.redis}` } : {}),
+      };
+      stack.ingest = await createIngestApp(stack.config({ ...options.env, ...proxied, ...options.ingestEnv }));
       await stack.ingest.listen(0, '127.0.0.1');
       if (options.engine !== false) {
         stack.engine = await createEngineApp(stack.config(options.env));

@@ -5,11 +5,12 @@ const UNAVAILABLE_MESSAGES = [/Connection terminated/i, /timeout exceeded when t
 
 /** True when an error means PostgreSQL is unreachable or refusing work (answer 503, retry later). */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const withCode = error as Error & { code?: unknown; driverError?: unknown };
-  if (withCode.driverError instanceof Error && withCode.driverError !== error && isDatabaseUnavailable(withCode.driverError)) return true;
-  const code = typeof withCode.code === 'string' ? withCode.code : '';
-  if (UNAVAILABLE_NODE_CODES.has(code)) return true;
-  if (/^[0-9A-Z]{5}$/.test(code) && UNAVAILABLE_SQLSTATE_PREFIXES.some((prefix) => code.startsWith(prefix))) return true;
-  return UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(error.message));
+  // Duck-typed on purpose: socket errors may come from another realm, where instanceof fails.
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message, driverError } = error as { code?: unknown; message?: unknown; driverError?: unknown };
+  if (driverError !== undefined && driverError !== error && isDatabaseUnavailable(driverError)) return true;
+  const text = typeof code === 'string' ? code : '';
+  if (UNAVAILABLE_NODE_CODES.has(text)) return true;
+  if (/^[0-9A-Z]{5}$/.test(text) && UNAVAILABLE_SQLSTATE_PREFIXES.some((prefix) => text.startsWith(prefix))) return true;
+  return typeof message === 'string' && UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message));
 }

@@ -1,6 +1,7 @@
 import { HookflowConfig, HOOKFLOW_CONFIG } from '@hookflow/config';
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
+import { QueueErrorLogger } from './queue-error-logger';
 import { EVENTS_QUEUE, RUNS_QUEUE } from './queues';
 import { redisOptions, RedisRole } from './redis-connection';
 
@@ -18,6 +19,6 @@ export class QueueModule {
       }),
     });
     const queues = BullModule.registerQueue({ name: EVENTS_QUEUE }, { name: RUNS_QUEUE });
-    return { module: QueueModule, imports: [root, queues], exports: [queues] };
+    return { module: QueueModule, imports: [root, queues], providers: [QueueErrorLogger], exports: [queues] };
   }
 }
