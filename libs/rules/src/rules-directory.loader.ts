@@ -1,7 +1,7 @@
 import Ajv, { ErrorObject } from 'ajv';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { Document, isNode, LineCounter, parseDocument } from 'yaml';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { Document, isMap, isNode, isScalar, LineCounter, parseDocument } from 'yaml';
 import { ExpressionSyntaxError, compileExpression } from './expression';
 import { RuleCatalog, RuleDefinition, SourceDefinition } from './rule-definitions';
 import { RULE_FILE_SCHEMA } from './rule-file.schema';
@@ -25,9 +25,12 @@ class RuleFile {
     this.document = parseDocument(text, { lineCounter: this.lineCounter, prettyErrors: false, uniqueKeys: true });
   }
 
-  problem(path: Path, message: string): RulesProblem {
+  /** Locates a problem at the value found at `path`, or at the key `key` of the mapping there. */
+  problem(path: Path, message: string, key?: string): RulesProblem {
     const node = path.length === 0 ? this.document.contents : this.document.getIn(path, true);
-    const start = isNode(node) && node.range ? node.range[0] : undefined;
+    const keyNode = key !== undefined && isMap(node) ? node.items.find((pair) => isScalar(pair.key) && pair.key.value === key)?.key : undefined;
+    const located = isNode(keyNode) ? keyNode : node;
+    const start = isNode(located) && located.range ? located.range[0] : undefined;
     if (start === undefined) return { file: this.name, message };
     const { line, col } = this.lineCounter.linePos(start);
     return { file: this.name, line, column: col, message };
@@ -52,7 +55,7 @@ export function loadRulesDirectory(dir: string, variables: Record<string, string
   const rules: { definition: RuleDefinition; file: RuleFile; path: Path }[] = [];
 
   for (const filePath of listRuleFiles(dir)) {
-    const file = new RuleFile(relative(process.cwd(), filePath) || filePath, readFileSync(filePath, 'utf8'));
+    const file = new RuleFile(displayName(filePath), readFileSync(filePath, 'utf8'));
     if (file.document.errors.length > 0) {
       for (const error of file.document.errors) {
         const { line, column } = file.positionOf(error.pos[0]);
@@ -87,6 +90,12 @@ export function loadRulesDirectory(dir: string, variables: Record<string, string
   return { sources: resolvedSources, rules: rules.map(({ definition }) => definition) };
 }
 
+/** Relative to the working directory when inside it, else absolute: what an operator can open. */
+function displayName(filePath: string): string {
+  const fromCwd = relative(process.cwd(), filePath);
+  return fromCwd && !fromCwd.startsWith('..') && !isAbsolute(fromCwd) ? fromCwd : resolve(filePath);
+}
+
 function listRuleFiles(dir: string): string[] {
   let entries: string[];
   try {
@@ -110,7 +119,8 @@ function schemaProblems(file: RuleFile, errors: ErrorObject[]): RulesProblem[] {
         .split('/')
         .slice(1)
         .map((part) => (/^\d+$/.test(part) ? Number(part) : part.replace(/~1/g, '/').replace(/~0/g, '~')));
-      return file.problem(path, describeSchemaError(error, path));
+      const unknownKey = error.keyword === 'additionalProperties' ? String((error.params as { additionalProperty?: unknown }).additionalProperty) : undefined;
+      return file.problem(path, describeSchemaError(error, path), unknownKey);
     });
 }
 
