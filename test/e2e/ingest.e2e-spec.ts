@@ -1,16 +1,21 @@
 import { deliver, signHmac, waitFor } from '../support/deliveries';
 import { TestReceiver } from '../support/receiver';
-import { hmacSource, httpRule, orderEvent, ROTATED_SECRET, rulesFile, SECRET } from '../support/rule-files';
+import { hmacSource, httpRule, orderEvent, orderIdOf, ROTATED_SECRET, rulesFile, SECRET } from '../support/rule-files';
 import { TcpProxy } from '../support/tcp-proxy';
 import { TestStack } from '../support/test-stack';
 
-const eventCount = async (stack: TestStack): Promise<number> => Number((await stack.query<{ count: string }>('SELECT count(*) FROM events'))[0]?.count);
+const eventCount = async (stack: TestStack): Promise<number> =>
+  Number((await stack.query<{ count: string }>('SELECT count(*) FROM events'))[0]?.count);
 
 describe('ingest answers', () => {
   let stack: TestStack;
 
   beforeAll(async () => {
-    stack = await TestStack.start({ rules: { 'sources.yaml': rulesFile([hmacSource('shop'), '  - id: open\n    provider: none\n'], []) }, env: { HOOKFLOW_BODY_LIMIT: '4kb' }, engine: false });
+    stack = await TestStack.start({
+      rules: { 'sources.yaml': rulesFile([hmacSource('shop'), '  - id: open\n    provider: none\n'], []) },
+      env: { HOOKFLOW_BODY_LIMIT: '4kb' },
+      engine: false,
+    });
   });
   afterAll(() => stack?.close());
 
@@ -62,9 +67,13 @@ describe('ingest answers', () => {
   });
 
   it('parses a form-encoded body into payload fields', async () => {
-    const answer = await deliver(stack.ingestUrl, 'open', 'type=form.sent&tag=a&tag=b', { headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const answer = await deliver(stack.ingestUrl, 'open', 'type=form.sent&tag=a&tag=b', {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(answer.status).toBe(202);
-    const [event] = await stack.query<{ payload: unknown; type: string }>('SELECT payload, type FROM events WHERE id = $1', [answer.body.eventId]);
+    const [event] = await stack.query<{ payload: unknown; type: string }>('SELECT payload, type FROM events WHERE id = $1', [
+      answer.body.eventId,
+    ]);
     expect(event).toEqual({ payload: { type: 'form.sent', tag: ['a', 'b'] }, type: 'form.sent' });
   });
 
@@ -105,14 +114,18 @@ describe('ingest when PostgreSQL or Redis is unreachable', () => {
       expect(answer.status).toBe(503);
       expect(answer.body.error).toBe('database_unavailable');
       expect(answer.headers.get('retry-after')).toBe('5');
-      expect(await stack.query('SELECT id FROM events WHERE idempotency_key = $1', [JSON.parse(body).id])).toHaveLength(0);
+      expect(await stack.query('SELECT id FROM events WHERE idempotency_key = $1', [orderIdOf(body)])).toHaveLength(0);
     } finally {
       await postgres.up();
     }
-    const retried = await waitFor(async () => {
-      const answer = await deliver(stack.ingestUrl, 'shop', orderEvent(), { secret: SECRET });
-      return answer.status === 202 ? answer : undefined;
-    }, 15_000, 'ingest to accept again after PostgreSQL came back');
+    const retried = await waitFor(
+      async () => {
+        const answer = await deliver(stack.ingestUrl, 'shop', orderEvent(), { secret: SECRET });
+        return answer.status === 202 ? answer : undefined;
+      },
+      15_000,
+      'ingest to accept again after PostgreSQL came back',
+    );
     expect(retried.status).toBe(202);
   });
 
@@ -128,8 +141,12 @@ describe('ingest when PostgreSQL or Redis is unreachable', () => {
     } finally {
       await redis.up();
     }
-    const orderId = (JSON.parse(body) as { id: string }).id;
-    await waitFor(() => receiver.requests.find((r) => (r.json() as { order: string }).order === orderId), 20_000, 'the swept event to reach the receiver');
+    const orderId = orderIdOf(body);
+    await waitFor(
+      () => receiver.requests.find((r) => (r.json() as { order: string }).order === orderId),
+      20_000,
+      'the swept event to reach the receiver',
+    );
     const [event] = await stack.query<{ status: string }>('SELECT status FROM events WHERE id = $1', [answer.body.eventId]);
     expect(event?.status).toBe('dispatched');
   });

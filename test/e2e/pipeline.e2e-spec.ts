@@ -1,6 +1,6 @@
 import { deliver, sleep, waitFor } from '../support/deliveries';
 import { TestReceiver } from '../support/receiver';
-import { hmacSource, httpRule, orderEvent, rulesFile, SECRET } from '../support/rule-files';
+import { hmacSource, httpRule, orderEvent, orderIdOf, rulesFile, SECRET } from '../support/rule-files';
 import { TestStack } from '../support/test-stack';
 
 /** The foundation's promise end to end: a signed delivery becomes an HTTP call, with retries and dead letters. */
@@ -22,7 +22,9 @@ describe('ingest → queue → engine → http step', () => {
           [hmacSource('shop'), hmacSource('flaky'), hmacSource('broken')],
           [
             httpRule('notify', 'shop', [{ id: 'post', url: `${ok.url}/orders` }], { when: 'payload.total >= 100' }),
-            httpRule('flaky-notify', 'flaky', [{ id: 'post', url: `${flaky.url}/x` }], { retry: '{ attempts: 4, delay: 20ms, maxDelay: 100ms }' }),
+            httpRule('flaky-notify', 'flaky', [{ id: 'post', url: `${flaky.url}/x` }], {
+              retry: '{ attempts: 4, delay: 20ms, maxDelay: 100ms }',
+            }),
             httpRule('two-steps', 'broken', [
               { id: 'first', url: `${first.url}/first` },
               { id: 'second', url: `${broken.url}/second` },
@@ -44,15 +46,22 @@ describe('ingest → queue → engine → http step', () => {
 
     expect(answer.status).toBe(202);
     expect(answer.body.eventId).toEqual(expect.any(String));
-    const request = await waitFor(() => ok.requests.find((r) => r.json() && (r.json() as { order: string }).order === JSON.parse(body).id), 15_000, 'the receiver to be called');
+    const request = await waitFor(
+      () => ok.requests.find((r) => r.json() && (r.json() as { order: string }).order === orderIdOf(body)),
+      15_000,
+      'the receiver to be called',
+    );
     expect(request.method).toBe('POST');
     expect(request.url).toBe('/orders');
     expect(request.headers['x-test']).toBe('order.created');
     expect(request.headers['content-type']).toBe('application/json');
-    expect(request.json()).toEqual({ order: JSON.parse(body).id, total: 1234.5, label: `Order ${JSON.parse(body).id} of 1234.5` });
+    expect(request.json()).toEqual({ order: orderIdOf(body), total: 1234.5, label: `Order ${orderIdOf(body)} of 1234.5` });
 
     const [run] = await waitFor(async () => {
-      const runs = await stack.query<{ id: string; status: string; rule_version: number }>('SELECT id, status, rule_version FROM runs WHERE event_id = $1', [answer.body.eventId]);
+      const runs = await stack.query<{ id: string; status: string; rule_version: number }>(
+        'SELECT id, status, rule_version FROM runs WHERE event_id = $1',
+        [answer.body.eventId],
+      );
       return runs[0]?.status === 'succeeded' ? runs : undefined;
     });
     expect(request.headers['idempotency-key']).toBe(`${run?.id}:post`);
@@ -63,20 +72,23 @@ describe('ingest → queue → engine → http step', () => {
   it('stores the raw body bytes, the headers and the parsed payload', async () => {
     const body = orderEvent({ note: 'caf\u00e9 \\"escaped\\" \ud83d\ude80' });
     const answer = await deliver(stack.ingestUrl, 'shop', body, { secret: SECRET });
-    const [event] = await stack.query<{ raw_body: Buffer; headers: Record<string, string>; payload: unknown; type: string; idempotency_key: string }>(
-      'SELECT raw_body, headers, payload, type, idempotency_key FROM events WHERE id = $1',
-      [answer.body.eventId],
-    );
+    const [event] = await stack.query<{
+      raw_body: Buffer;
+      headers: Record<string, string>;
+      payload: unknown;
+      type: string;
+      idempotency_key: string;
+    }>('SELECT raw_body, headers, payload, type, idempotency_key FROM events WHERE id = $1', [answer.body.eventId]);
     expect(event?.raw_body.equals(Buffer.from(body, 'utf8'))).toBe(true);
     expect(event?.headers['x-webhook-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
     expect(event?.payload).toEqual(JSON.parse(body));
     expect(event?.type).toBe('order.created');
-    expect(event?.idempotency_key).toBe(JSON.parse(body).id);
+    expect(event?.idempotency_key).toBe(orderIdOf(body));
   });
 
   it('answers a repeated delivery 200 duplicate and calls the receiver once', async () => {
     const body = orderEvent();
-    const orderId = (JSON.parse(body) as { id: string }).id;
+    const orderId = orderIdOf(body);
     const firstAnswer = await deliver(stack.ingestUrl, 'shop', body, { secret: SECRET });
     const secondAnswer = await deliver(stack.ingestUrl, 'shop', body, { secret: SECRET });
 
@@ -101,7 +113,9 @@ describe('ingest → queue → engine → http step', () => {
   it('retries a receiver that answers 500 twice, and succeeds on the third attempt', async () => {
     const answer = await deliver(stack.ingestUrl, 'flaky', orderEvent(), { secret: SECRET });
     const run = await waitFor(async () => {
-      const [row] = await stack.query<{ id: string; status: string }>('SELECT id, status FROM runs WHERE event_id = $1', [answer.body.eventId]);
+      const [row] = await stack.query<{ id: string; status: string }>('SELECT id, status FROM runs WHERE event_id = $1', [
+        answer.body.eventId,
+      ]);
       return row?.status === 'succeeded' ? row : undefined;
     });
     const attempts = await stack.query<{ attempt: number; status: string; response_status: number }>(
@@ -120,13 +134,19 @@ describe('ingest → queue → engine → http step', () => {
   it('dead-letters a run whose receiver always fails, with the full history, and runs the step before it once', async () => {
     const answer = await deliver(stack.ingestUrl, 'broken', orderEvent(), { secret: SECRET });
     const run = await waitFor(async () => {
-      const [row] = await stack.query<{ id: string; status: string; error: string }>('SELECT id, status, error FROM runs WHERE event_id = $1', [answer.body.eventId]);
+      const [row] = await stack.query<{ id: string; status: string; error: string }>(
+        'SELECT id, status, error FROM runs WHERE event_id = $1',
+        [answer.body.eventId],
+      );
       return row?.status === 'failed' ? row : undefined;
     });
-    const [deadLetter] = await stack.query<{ cause: string; step_id: string; error: string; attempts: { stepId: string; attempt: number; responseStatus: number; status: string }[]; status: string }>(
-      'SELECT cause, step_id, error, attempts, status FROM dead_letters WHERE run_id = $1',
-      [run.id],
-    );
+    const [deadLetter] = await stack.query<{
+      cause: string;
+      step_id: string;
+      error: string;
+      attempts: { stepId: string; attempt: number; responseStatus: number; status: string }[];
+      status: string;
+    }>('SELECT cause, step_id, error, attempts, status FROM dead_letters WHERE run_id = $1', [run.id]);
     expect(deadLetter).toMatchObject({ cause: 'destination_5xx', step_id: 'second', status: 'pending' });
     expect(deadLetter?.error).toContain('gave up after 3 attempt(s)');
     expect(deadLetter?.attempts.map((a) => [a.stepId, a.attempt, a.status, a.responseStatus])).toEqual([

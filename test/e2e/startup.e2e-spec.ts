@@ -26,7 +26,10 @@ describe('start-up', () => {
 
   it.each(['ingest', 'engine'] as const)('%s stops with the file name and the problem when a rules file is invalid', (app) => {
     writeFileSync(join(rulesDir, 'good.yaml'), 'sources:\n  - id: ok\n    provider: none\n');
-    writeFileSync(join(rulesDir, 'broken.yaml'), 'sources:\n  - id: shop\n    provider: hmac\n    secrets: ["x"]\n    colour: blue\nrules:\n  - id: r\n    source: shop\n    when: "payload.total >"\n    steps:\n      - { id: s, type: http, url: "http://example.com" }\n');
+    writeFileSync(
+      join(rulesDir, 'broken.yaml'),
+      'sources:\n  - id: shop\n    provider: hmac\n    secrets: ["x"]\n    colour: blue\nrules:\n  - id: r\n    source: shop\n    when: "payload.total >"\n    steps:\n      - { id: s, type: http, url: "http://example.com" }\n',
+    );
 
     const { status, stderr } = startApp(app, { HOOKFLOW_RULES_DIR: rulesDir });
 
@@ -45,7 +48,11 @@ describe('start-up', () => {
     const { status, stderr } = startApp('ingest', { HOOKFLOW_RULES_DIR: rulesDir });
 
     expect(status).toBe(1);
-    const lines = stderr.trim().split('\n').slice(1).map((line) => line.trim().split(`${rulesDir}/`).join(''));
+    const lines = stderr
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim().split(`${rulesDir}/`).join(''));
     expect(lines).toEqual([
       'rules.yaml:11:9: duplicate rule id "r" (first defined in rules.yaml)',
       'rules.yaml:2:5: variable ${HOOKFLOW_TEST_UNSET_VARIABLE} is not set',
@@ -62,7 +69,10 @@ describe('start-up', () => {
   });
 
   it('stops with one line naming DATABASE_URL when PostgreSQL cannot be reached', () => {
-    const { status, stderr } = startApp('engine', { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/hookflow', HOOKFLOW_RULES_DIR: rulesDir });
+    const { status, stderr } = startApp('engine', {
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:1/hookflow',
+      HOOKFLOW_RULES_DIR: rulesDir,
+    });
     expect(status).toBe(1);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toMatch(/^hookflow engine: cannot reach PostgreSQL at DATABASE_URL=postgres:\/\/postgres@127\.0\.0\.1:1\/hookflow: /);

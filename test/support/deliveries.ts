@@ -15,7 +15,12 @@ export interface Answer {
 }
 
 /** POSTs a delivery to ingest, signed with `secret` unless told otherwise. */
-export async function deliver(ingestUrl: string, sourceId: string, body: string, options: { secret?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
+export async function deliver(
+  ingestUrl: string,
+  sourceId: string,
+  body: string,
+  options: { secret?: string; headers?: Record<string, string> } = {},
+): Promise<Answer> {
   const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
   if (options.secret !== undefined) headers['x-webhook-signature'] = await signHmac(options.secret, body);
   const response = await fetch(`${ingestUrl}/hooks/${sourceId}`, { method: 'POST', headers, body });
@@ -24,7 +29,11 @@ export async function deliver(ingestUrl: string, sourceId: string, body: string,
 }
 
 /** Polls until `check` returns a value (not undefined/false), or fails after `timeoutMs`. */
-export async function waitFor<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -36,7 +45,7 @@ export async function waitFor<T>(check: () => Promise<T | undefined | false> | T
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError instanceof Error ? `: ${lastError.message}` : ''}`);
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

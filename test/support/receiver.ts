@@ -48,7 +48,13 @@ export class TestReceiver {
       request.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
         const index = this.requests.length;
-        this.requests.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body, json: () => JSON.parse(body) as unknown });
+        this.requests.push({
+          method: request.method ?? '',
+          url: request.url ?? '',
+          headers: request.headers,
+          body,
+          json: () => JSON.parse(body) as unknown,
+        });
         const answer = this.script(index);
         response.writeHead(answer.status, answer.headers ?? {});
         response.end(answer.body ?? '');

@@ -19,7 +19,12 @@ export interface HttpStepSpec {
 }
 
 /** A rule for `source` whose steps POST to the given URLs. */
-export function httpRule(id: string, source: string, steps: HttpStepSpec[], options: { events?: string; when?: string; retry?: string } = {}): string {
+export function httpRule(
+  id: string,
+  source: string,
+  steps: HttpStepSpec[],
+  options: { events?: string; when?: string; retry?: string } = {},
+): string {
   const stepYaml = steps
     .map(
       (step) => `      - id: ${step.id}
@@ -42,9 +47,20 @@ export function rulesFile(sources: string[], rules: string[]): string {
   return `sources:\n${sources.join('\n')}\n${rules.length > 0 ? `rules:\n${rules.join('\n')}\n` : ''}`;
 }
 
+/** The `id` of an event made by {@link orderEvent}. */
+export function orderIdOf(body: string): string {
+  return (JSON.parse(body) as { id: string }).id;
+}
+
 let counter = 0;
 /** A JSON order event with a unique id. */
 export function orderEvent(overrides: Record<string, unknown> = {}): string {
   counter += 1;
-  return JSON.stringify({ id: `ord_${Date.now().toString(36)}_${counter}`, type: 'order.created', total: 250, customer: 'Zoë «quoted» \u2603', ...overrides });
+  return JSON.stringify({
+    id: `ord_${Date.now().toString(36)}_${counter}`,
+    type: 'order.created',
+    total: 250,
+    customer: 'Zoë «quoted» \u2603',
+    ...overrides,
+  });
 }

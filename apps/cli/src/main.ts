@@ -4,7 +4,7 @@ import { loadConfig } from '@hookflow/config';
 import { createEngineApp } from '@hookflow/engine';
 import { createIngestApp } from '@hookflow/ingest';
 import { ensureDatabaseExists, runPendingMigrations } from '@hookflow/persistence';
-import { formatProblem, loadRulesDirectory, RulesValidationError } from '@hookflow/rules';
+import { formatProblem, loadRulesDirectory, RULE_FILE_SCHEMA, RulesValidationError } from '@hookflow/rules';
 import { assertDependenciesReady, exitWithStartupFailure } from '@hookflow/runtime';
 import { Command } from 'commander';
 
@@ -21,7 +21,9 @@ program
     const engine = await createEngineApp(config);
     await engine.listen(config.engine.port, config.engine.host);
     await ingest.listen(config.ingest.port, config.ingest.host);
-    process.stdout.write(`hookflow: ingest on http://${config.ingest.host}:${config.ingest.port}/hooks/<source>, engine health on :${config.engine.port}\n`);
+    process.stdout.write(
+      `hookflow: ingest on http://${config.ingest.host}:${config.ingest.port}/hooks/<source>, engine health on :${config.engine.port}\n`,
+    );
   });
 
 program
@@ -47,6 +49,13 @@ program
       process.stderr.write(`${error.problems.map(formatProblem).join('\n')}\n`);
       process.exitCode = 1;
     }
+  });
+
+program
+  .command('schema')
+  .description('print the JSON Schema of rule files (schema/hookflow.schema.json is this output)')
+  .action(() => {
+    process.stdout.write(`${JSON.stringify(RULE_FILE_SCHEMA, null, 2)}\n`);
   });
 
 async function waitForDatabaseAndMigrate(config: ReturnType<typeof loadConfig>): Promise<string[]> {

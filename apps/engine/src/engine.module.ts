@@ -17,7 +17,15 @@ export class EngineModule {
   static forRoot(config: HookflowConfig): DynamicModule {
     return {
       module: EngineModule,
-      imports: [HookflowConfigModule.forRoot(config), LoggingModule, PersistenceModule.forRoot(), QueueModule.forRoot('worker'), RulesModule, ActionsModule, DeadLetterModule],
+      imports: [
+        HookflowConfigModule.forRoot(config),
+        LoggingModule,
+        PersistenceModule.forRoot(),
+        QueueModule.forRoot('worker'),
+        RulesModule,
+        ActionsModule,
+        DeadLetterModule,
+      ],
       controllers: [HealthController],
       providers: [RuleRegistry, EventDispatchService, EventsProcessor, RunExecutor, RunsProcessor],
     };

@@ -31,7 +31,11 @@ export class IngestExceptionFilter implements ExceptionFilter {
     const frameworkAnswer = answerForFrameworkError(exception);
     if (frameworkAnswer) return { ...frameworkAnswer, headers: {} };
     this.logger.error({ err: exception, requestId: request.id }, 'unexpected error while handling a request');
-    return { status: 500, body: { error: 'internal_error', message: 'an unexpected error occurred; it has been logged', requestId: String(request.id) }, headers: {} };
+    return {
+      status: 500,
+      body: { error: 'internal_error', message: 'an unexpected error occurred; it has been logged', requestId: String(request.id) },
+      headers: {},
+    };
   }
 }
 
@@ -39,14 +43,17 @@ export class IngestExceptionFilter implements ExceptionFilter {
 export function answerForFrameworkError(exception: unknown): { status: number; body: ErrorBody } | undefined {
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
-    if (status === 413) return { status, body: { error: 'body_too_large', message: 'request body is over the size limit (HOOKFLOW_BODY_LIMIT)' } };
-    if (status === 404) return { status, body: { error: 'not_found', message: 'no such endpoint; deliveries go to POST /hooks/<source id>' } };
+    if (status === 413)
+      return { status, body: { error: 'body_too_large', message: 'request body is over the size limit (HOOKFLOW_BODY_LIMIT)' } };
+    if (status === 404)
+      return { status, body: { error: 'not_found', message: 'no such endpoint; deliveries go to POST /hooks/<source id>' } };
     if (status < 500) return { status, body: { error: 'bad_request', message: exception.message } };
     return undefined;
   }
   const code = (exception as { code?: unknown } | null)?.code;
   const statusCode = (exception as { statusCode?: unknown } | null)?.statusCode;
-  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE' || statusCode === 413) return { status: 413, body: { error: 'body_too_large', message: 'request body is over the size limit (HOOKFLOW_BODY_LIMIT)' } };
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE' || statusCode === 413)
+    return { status: 413, body: { error: 'body_too_large', message: 'request body is over the size limit (HOOKFLOW_BODY_LIMIT)' } };
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
     return { status: statusCode, body: { error: 'bad_request', message: (exception as Error).message } };
   }

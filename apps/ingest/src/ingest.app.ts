@@ -13,7 +13,10 @@ import { SourceRegistry } from './sources/source-registry.service';
 export async function createIngestApp(config: HookflowConfig): Promise<NestFastifyApplication> {
   loadRulesDirectory(config.rules.dir, config.rules.variables); // fail fast, before connecting anything
   const adapter = new FastifyAdapter({ bodyLimit: config.ingest.bodyLimitBytes });
-  const app = await NestFactory.create<NestFastifyApplication>(IngestModule.forRoot(config), adapter, { bodyParser: false, bufferLogs: true });
+  const app = await NestFactory.create<NestFastifyApplication>(IngestModule.forRoot(config), adapter, {
+    bodyParser: false,
+    bufferLogs: true,
+  });
   app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeAllContentTypeParsers();

@@ -17,7 +17,13 @@ export class IngestModule {
   static forRoot(config: HookflowConfig): DynamicModule {
     return {
       module: IngestModule,
-      imports: [HookflowConfigModule.forRoot(config), LoggingModule, PersistenceModule.forRoot(), QueueModule.forRoot('producer'), RulesModule],
+      imports: [
+        HookflowConfigModule.forRoot(config),
+        LoggingModule,
+        PersistenceModule.forRoot(),
+        QueueModule.forRoot('producer'),
+        RulesModule,
+      ],
       controllers: [HooksController, HealthController],
       providers: [IntakeService, SourceRegistry, OutboxSweeper, { provide: APP_FILTER, useClass: IngestExceptionFilter }],
     };

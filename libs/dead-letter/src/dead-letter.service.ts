@@ -10,7 +10,10 @@ export class DeadLetterService {
     private readonly deadLetters: DeadLettersRepository,
   ) {}
 
-  async deadLetter(run: Pick<RunEntity, 'id' | 'eventId' | 'ruleId'>, failure: { stepId: string | null; cause: DeadLetterCause; error: string }): Promise<void> {
+  async deadLetter(
+    run: Pick<RunEntity, 'id' | 'eventId' | 'ruleId'>,
+    failure: { stepId: string | null; cause: DeadLetterCause; error: string },
+  ): Promise<void> {
     const history = await this.runs.attempts(run.id);
     await this.deadLetters.failRun({
       id: uuidv7(),

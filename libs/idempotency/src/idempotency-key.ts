@@ -9,7 +9,11 @@ const MAX_KEY_LENGTH = 200;
  * gives a non-empty string or number, else the SHA-256 of the raw body. Duplicates of a delivery
  * share the key, so the database's unique (source, key) index is the dedupe check.
  */
-export async function deliveryIdempotencyKey(expression: CompiledExpression | undefined, context: ExpressionContext, rawBody: Buffer): Promise<string> {
+export async function deliveryIdempotencyKey(
+  expression: CompiledExpression | undefined,
+  context: ExpressionContext,
+  rawBody: Buffer,
+): Promise<string> {
   if (expression) {
     const value = await expression.evaluate(context).catch(() => undefined);
     if ((typeof value === 'string' && value.length > 0) || (typeof value === 'number' && Number.isFinite(value))) {

@@ -1,7 +1,12 @@
 /** SQLSTATE classes meaning "the database cannot take this now", not "the request is wrong". */
 const UNAVAILABLE_SQLSTATE_PREFIXES = ['08', '53', '57P'];
 const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
-const UNAVAILABLE_MESSAGES = [/Connection terminated/i, /timeout exceeded when trying to connect/i, /Client has encountered a connection error/i, /Connection is not established/i];
+const UNAVAILABLE_MESSAGES = [
+  /Connection terminated/i,
+  /timeout exceeded when trying to connect/i,
+  /Client has encountered a connection error/i,
+  /Connection is not established/i,
+];
 
 /** True when an error means PostgreSQL is unreachable or refusing work (answer 503, retry later). */
 export function isDatabaseUnavailable(error: unknown): boolean {

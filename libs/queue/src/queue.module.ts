@@ -5,7 +5,6 @@ import { QueueErrorLogger } from './queue-error-logger';
 import { EVENTS_QUEUE, RUNS_QUEUE } from './queues';
 import { redisOptions, RedisRole } from './redis-connection';
 
-
 /** Registers Hookflow's queues on the configured Redis, with the key prefix of this deployment. */
 @Module({})
 export class QueueModule {

@@ -18,9 +18,7 @@ export function redisOptions(url: string, role: RedisRole): RedisOptions {
     password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
     db: Number.isInteger(db) ? db : 0,
     tls: parsed.protocol === 'rediss:' ? {} : undefined,
-    ...(role === 'producer'
-      ? { maxRetriesPerRequest: 1, connectTimeout: 2_000 }
-      : { maxRetriesPerRequest: null }),
+    ...(role === 'producer' ? { maxRetriesPerRequest: 1, connectTimeout: 2_000 } : { maxRetriesPerRequest: null }),
     // Reconnect quickly at first, then every 2 s, for ever: Redis coming back must be noticed soon.
     retryStrategy: (times: number) => Math.min(times * 200, 2_000),
   };

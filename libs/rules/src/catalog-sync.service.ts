@@ -26,8 +26,12 @@ export class CatalogSyncService {
     }
     this.logger.log(
       `rules directory ${this.config.rules.dir}: ${loaded.sources.length} sources, ${loaded.rules.length} rules` +
-        (result.rulesVersioned.length > 0 ? `, new versions: ${result.rulesVersioned.map((rule) => `${rule.id}@${rule.version}`).join(', ')}` : '') +
-        (result.rulesDisabled.length + result.sourcesDisabled.length > 0 ? `, disabled: ${[...result.sourcesDisabled, ...result.rulesDisabled].join(', ')}` : ''),
+        (result.rulesVersioned.length > 0
+          ? `, new versions: ${result.rulesVersioned.map((rule) => `${rule.id}@${rule.version}`).join(', ')}`
+          : '') +
+        (result.rulesDisabled.length + result.sourcesDisabled.length > 0
+          ? `, disabled: ${[...result.sourcesDisabled, ...result.rulesDisabled].join(', ')}`
+          : ''),
     );
     return result;
   }
@@ -37,12 +41,24 @@ export class CatalogSyncService {
   }
 }
 
-function toSourceRecord(source: SourceDefinition): { id: string; provider: string; settings: Record<string, unknown>; secrets: string[]; enabled: boolean } {
+function toSourceRecord(source: SourceDefinition): {
+  id: string;
+  provider: string;
+  settings: Record<string, unknown>;
+  secrets: string[];
+  enabled: boolean;
+} {
   const { id, provider, secrets, enabled, ...settings } = source;
   return { id, provider, settings, secrets: secrets ?? [], enabled: enabled ?? true };
 }
 
-function toRuleVersion(rule: RuleDefinition): { id: string; sourceId: string; enabled: boolean; definition: Record<string, unknown>; checksum: string } {
+function toRuleVersion(rule: RuleDefinition): {
+  id: string;
+  sourceId: string;
+  enabled: boolean;
+  definition: Record<string, unknown>;
+  checksum: string;
+} {
   const { enabled, ...definition } = rule;
   return { id: rule.id, sourceId: rule.source, enabled: enabled ?? true, definition: { ...definition }, checksum: checksum(definition) };
 }

@@ -23,9 +23,9 @@ function globToRegExp(glob: string): RegExp {
       segment === '*'
         ? '[^.]+'
         : segment
-      .split('*')
-      .map((piece) => piece.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-      .join('[^.]*');
+            .split('*')
+            .map((piece) => piece.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+            .join('[^.]*');
     pattern += (previousWasDoubleStar && index === 1 ? '(?:^|\\.)' : separator) + literal;
   });
   return new RegExp(`^${pattern}$`);

@@ -28,7 +28,8 @@ class RuleFile {
   /** Locates a problem at the value found at `path`, or at the key `key` of the mapping there. */
   problem(path: Path, message: string, key?: string): RulesProblem {
     const node = path.length === 0 ? this.document.contents : this.document.getIn(path, true);
-    const keyNode = key !== undefined && isMap(node) ? node.items.find((pair) => isScalar(pair.key) && pair.key.value === key)?.key : undefined;
+    const keyNode =
+      key !== undefined && isMap(node) ? node.items.find((pair) => isScalar(pair.key) && pair.key.value === key)?.key : undefined;
     const located = isNode(keyNode) ? keyNode : node;
     const start = isNode(located) && located.range ? located.range[0] : undefined;
     if (start === undefined) return { file: this.name, message };
@@ -82,7 +83,9 @@ export function loadRulesDirectory(dir: string, variables: Record<string, string
   });
   for (const { definition, file, path } of rules) {
     if (definition.source !== '*' && !sourceIds.has(definition.source)) {
-      problems.push(file.problem([...path, 'source'], `rule "${definition.id}" names source "${definition.source}", which no file defines`));
+      problems.push(
+        file.problem([...path, 'source'], `rule "${definition.id}" names source "${definition.source}", which no file defines`),
+      );
     }
     checkRule(file, path, definition, variables, problems);
   }
@@ -119,7 +122,10 @@ function schemaProblems(file: RuleFile, errors: ErrorObject[]): RulesProblem[] {
         .split('/')
         .slice(1)
         .map((part) => (/^\d+$/.test(part) ? Number(part) : part.replace(/~1/g, '/').replace(/~0/g, '~')));
-      const unknownKey = error.keyword === 'additionalProperties' ? String((error.params as { additionalProperty?: unknown }).additionalProperty) : undefined;
+      const unknownKey =
+        error.keyword === 'additionalProperties'
+          ? String((error.params as { additionalProperty?: unknown }).additionalProperty)
+          : undefined;
       return file.problem(path, describeSchemaError(error, path), unknownKey);
     });
 }
@@ -143,7 +149,11 @@ function describeSchemaError(error: ErrorObject, path: Path): string {
   }
 }
 
-function reportDuplicates(items: { definition: { id: string }; file: RuleFile; path: Path }[], kind: string, problems: RulesProblem[]): void {
+function reportDuplicates(
+  items: { definition: { id: string }; file: RuleFile; path: Path }[],
+  kind: string,
+  problems: RulesProblem[],
+): void {
   const seen = new Map<string, RuleFile>();
   for (const { definition, file, path } of items) {
     const first = seen.get(definition.id);
@@ -152,7 +162,13 @@ function reportDuplicates(items: { definition: { id: string }; file: RuleFile; p
   }
 }
 
-function checkRule(file: RuleFile, path: Path, rule: RuleDefinition, variables: Record<string, string | undefined>, problems: RulesProblem[]): void {
+function checkRule(
+  file: RuleFile,
+  path: Path,
+  rule: RuleDefinition,
+  variables: Record<string, string | undefined>,
+  problems: RulesProblem[],
+): void {
   checkExpressions(file, path, rule, ['when'], problems);
   const stepIds = new Set<string>();
   rule.steps.forEach((step, index) => {

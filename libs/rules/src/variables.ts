@@ -10,7 +10,11 @@ export function requiredVariables(text: string): string[] {
  * Replaces `${VAR}` references in every string of a value. Unset variables without a fallback
  * are reported through `onMissing` and left as written.
  */
-export function substituteVariables<T>(value: T, variables: Readonly<Record<string, string | undefined>>, onMissing: (name: string) => void = () => undefined): T {
+export function substituteVariables<T>(
+  value: T,
+  variables: Readonly<Record<string, string | undefined>>,
+  onMissing: (name: string) => void = () => undefined,
+): T {
   if (typeof value === 'string') {
     return value.replace(VARIABLE_REFERENCE, (reference, name: string, fallback: string | undefined) => {
       const resolved = variables[name];

@@ -13,15 +13,28 @@ export class StartupError extends Error {
  * Waits (up to HOOKFLOW_STARTUP_WAIT) for PostgreSQL and Redis to answer, then checks that every
  * migration has run. Throws {@link StartupError} naming the variable or command that fixes it.
  */
-export async function assertDependenciesReady(config: HookflowConfig, check: { redis?: boolean; migrations?: boolean } = {}): Promise<void> {
-  await retryUntil(config.startup.waitMs, () => pingPostgres(config), (error) => `cannot reach PostgreSQL at DATABASE_URL=${redactUrl(config.database.url)}: ${describe(error)}`);
+export async function assertDependenciesReady(
+  config: HookflowConfig,
+  check: { redis?: boolean; migrations?: boolean } = {},
+): Promise<void> {
+  await retryUntil(
+    config.startup.waitMs,
+    () => pingPostgres(config),
+    (error) => `cannot reach PostgreSQL at DATABASE_URL=${redactUrl(config.database.url)}: ${describe(error)}`,
+  );
   if (check.redis !== false) {
-    await retryUntil(config.startup.waitMs, () => pingRedis(config), (error) => `cannot reach Redis at REDIS_URL=${redactUrl(config.redis.url)}: ${describe(error)}`);
+    await retryUntil(
+      config.startup.waitMs,
+      () => pingRedis(config),
+      (error) => `cannot reach Redis at REDIS_URL=${redactUrl(config.redis.url)}: ${describe(error)}`,
+    );
   }
   if (check.migrations === false) return;
   const pending = await pendingMigrations(config);
   if (pending.length > 0) {
-    throw new StartupError(`the database schema is not up to date (pending: ${pending.join(', ')}); run \`npm run migration:run\` or start with \`npm start\``);
+    throw new StartupError(
+      `the database schema is not up to date (pending: ${pending.join(', ')}); run \`npm run migration:run\` or start with \`npm start\``,
+    );
   }
 }
 
@@ -52,7 +65,9 @@ async function pendingMigrations(config: HookflowConfig): Promise<string[]> {
   await client.connect();
   try {
     const table = await client.query<{ exists: boolean }>(`SELECT to_regclass('public.migrations') IS NOT NULL AS exists`);
-    const applied = new Set(table.rows[0]?.exists ? (await client.query<{ name: string }>('SELECT name FROM migrations')).rows.map((row) => row.name) : []);
+    const applied = new Set(
+      table.rows[0]?.exists ? (await client.query<{ name: string }>('SELECT name FROM migrations')).rows.map((row) => row.name) : [],
+    );
     return MIGRATIONS.map((migration) => migration.name).filter((name) => !applied.has(name));
   } finally {
     await client.end();
@@ -79,4 +94,3 @@ function describe(error: unknown): string {
   }
   return String(error);
 }
-

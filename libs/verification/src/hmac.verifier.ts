@@ -17,10 +17,12 @@ export class HmacVerifier implements Verifier {
     const header = request.headers[headerName];
     if (header === undefined || header.trim() === '') return rejected('missing_signature', `header ${headerName} is missing`);
     const hex = header.trim().replace(/^sha256=/i, '');
-    if (!HEX_SHA256.test(hex)) return rejected('malformed_signature', `header ${headerName} is not a hex HMAC-SHA256 (optionally prefixed sha256=)`);
+    if (!HEX_SHA256.test(hex))
+      return rejected('malformed_signature', `header ${headerName} is not a hex HMAC-SHA256 (optionally prefixed sha256=)`);
     const received = Buffer.from(hex, 'hex');
     const expected = source.secrets.map((secret) => createHmac('sha256', secret).update(request.rawBody).digest());
-    if (!matchesAny(expected, received)) return rejected('signature_mismatch', `header ${headerName} does not match the body signed with any configured secret`);
+    if (!matchesAny(expected, received))
+      return rejected('signature_mismatch', `header ${headerName} does not match the body signed with any configured secret`);
     return ACCEPTED;
   }
 }

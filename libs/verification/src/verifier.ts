@@ -16,7 +16,8 @@ export interface VerifiableSource {
   settings: Record<string, unknown>;
 }
 
-export type RejectionReason = 'missing_signature' | 'malformed_signature' | 'signature_mismatch' | 'timestamp_out_of_tolerance' | 'ip_not_allowed';
+export type RejectionReason =
+  'missing_signature' | 'malformed_signature' | 'signature_mismatch' | 'timestamp_out_of_tolerance' | 'ip_not_allowed';
 
 export type DeliveryVerdict =
   | { ok: true }

@@ -33,11 +33,16 @@ export class EventDispatchService {
     if (event.status === 'received') {
       const context = eventContext(event);
       const matched = await Promise.all(this.rules.rulesFor(event.sourceId).map((rule) => this.match(rule, event.type, context)));
-      await this.runs.dispatchEvent(eventId, matched.filter((run): run is NewRun => run !== undefined));
+      await this.runs.dispatchEvent(
+        eventId,
+        matched.filter((run): run is NewRun => run !== undefined),
+      );
     }
     const pending = await this.runs.pendingRunIds(eventId);
     if (pending.length > 0) {
-      await this.runsQueue.addBulk(pending.map((runId) => ({ name: 'run', data: { runId, execution: 1 }, opts: { ...RUN_JOB_OPTIONS, jobId: runJobId(runId, 1) } })));
+      await this.runsQueue.addBulk(
+        pending.map((runId) => ({ name: 'run', data: { runId, execution: 1 }, opts: { ...RUN_JOB_OPTIONS, jobId: runJobId(runId, 1) } })),
+      );
     }
   }
 

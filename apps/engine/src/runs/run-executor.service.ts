@@ -35,7 +35,11 @@ export class RunExecutor {
     const rule = await this.rules.version(run.ruleId, run.ruleVersion);
     const event = await this.events.findById(run.eventId);
     if (!rule || !event) {
-      return this.fail(run, { stepId: null, cause: 'config', error: !rule ? `rule ${run.ruleId} version ${run.ruleVersion} no longer exists` : `event ${run.eventId} no longer exists` });
+      return this.fail(run, {
+        stepId: null,
+        cause: 'config',
+        error: !rule ? `rule ${run.ruleId} version ${run.ruleVersion} no longer exists` : `event ${run.eventId} no longer exists`,
+      });
     }
     const context: ExpressionContext = { ...eventContext(event), steps: {}, rule: { id: rule.id, version: rule.version } };
     const history = await this.runs.attempts(run.id);
@@ -47,7 +51,13 @@ export class RunExecutor {
   }
 
   /** Returns true when the run may go on to the next step. */
-  private async runStep(run: RunEntity, rule: CompiledRule, step: CompiledStep, context: ExpressionContext, history: StepAttemptEntity[]): Promise<boolean> {
+  private async runStep(
+    run: RunEntity,
+    rule: CompiledRule,
+    step: CompiledStep,
+    context: ExpressionContext,
+    history: StepAttemptEntity[],
+  ): Promise<boolean> {
     const steps = context.steps as StepsContext;
     const previous = history.filter((attempt) => attempt.stepId === step.id);
     const succeeded = previous.find((attempt) => attempt.status === 'succeeded');
@@ -66,7 +76,15 @@ export class RunExecutor {
       input = await step.input.render(context);
     } catch (error) {
       const message = `step ${step.id} could not be rendered: ${(error as Error).message}`;
-      await this.record(run, step, attempt, startedAt, { status: 'failed', error: message, retryable: false, cause: 'evaluation', output: null, request: null, responseStatus: null });
+      await this.record(run, step, attempt, startedAt, {
+        status: 'failed',
+        error: message,
+        retryable: false,
+        cause: 'evaluation',
+        output: null,
+        request: null,
+        responseStatus: null,
+      });
       await this.fail(run, { stepId: step.id, cause: 'evaluation', error: message });
       return false;
     }
@@ -82,7 +100,11 @@ export class RunExecutor {
       return true;
     }
     if (outcome.retryable && attempt < rule.retry.attempts) {
-      await this.scheduleRetry(run, Math.max(retryDelayMs(rule.retry, attempt), outcome.retryAfterMs ?? 0), `step ${step.id}: ${outcome.error}`);
+      await this.scheduleRetry(
+        run,
+        Math.max(retryDelayMs(rule.retry, attempt), outcome.retryAfterMs ?? 0),
+        `step ${step.id}: ${outcome.error}`,
+      );
       return false;
     }
     const why = outcome.retryable ? `gave up after ${attempt} attempt(s)` : 'not retryable';
@@ -108,7 +130,11 @@ export class RunExecutor {
   private async scheduleRetry(run: RunEntity, delayMs: number, error: string): Promise<void> {
     const execution = run.executions + 1;
     await this.runs.scheduleRetry(run.id, new Date(Date.now() + delayMs), error);
-    await this.runsQueue.add('run', { runId: run.id, execution }, { ...RUN_JOB_OPTIONS, jobId: runJobId(run.id, execution), delay: delayMs });
+    await this.runsQueue.add(
+      'run',
+      { runId: run.id, execution },
+      { ...RUN_JOB_OPTIONS, jobId: runJobId(run.id, execution), delay: delayMs },
+    );
     this.logger.log(`run ${run.id} (${run.ruleId}) will retry in ${delayMs} ms: ${error}`);
   }
 

@@ -8,7 +8,11 @@ export class HooksController {
   constructor(private readonly intake: IntakeService) {}
 
   @Post(':sourceId')
-  async receive(@Param('sourceId') sourceId: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<IntakeAnswer['body']> {
+  async receive(
+    @Param('sourceId') sourceId: string,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<IntakeAnswer['body']> {
     const answer = await this.intake.accept({
       sourceId,
       rawBody: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),

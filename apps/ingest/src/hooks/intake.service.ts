@@ -52,7 +52,10 @@ export class IntakeService {
       event: { source: delivery.sourceId, receivedAt: delivery.receivedAt.toISOString(), headers: delivery.headers },
       payload,
     };
-    const [type, idempotencyKey] = await Promise.all([eventTypeOf(source, context), deliveryIdempotencyKey(source.idempotencyKey, context, delivery.rawBody)]);
+    const [type, idempotencyKey] = await Promise.all([
+      eventTypeOf(source, context),
+      deliveryIdempotencyKey(source.idempotencyKey, context, delivery.rawBody),
+    ]);
     const stored = await this.commit({
       id: uuidv7(),
       sourceId: delivery.sourceId,
@@ -75,7 +78,10 @@ export class IntakeService {
       { id: source.record.id, provider: source.record.provider, secrets: source.record.secrets, settings: source.record.settings },
     );
     if (verdict.ok) return;
-    this.logger.warn({ source: source.record.id, provider: source.record.provider, reason: verdict.reason, bodyBytes: delivery.rawBody.length }, `rejected delivery: ${verdict.detail}`);
+    this.logger.warn(
+      { source: source.record.id, provider: source.record.provider, reason: verdict.reason, bodyBytes: delivery.rawBody.length },
+      `rejected delivery: ${verdict.detail}`,
+    );
     throw new IngestRejection(verdict.reason === 'ip_not_allowed' ? 403 : 401, verdict.reason, verdict.detail);
   }
 
@@ -85,14 +91,19 @@ export class IntakeService {
     } catch (error) {
       if (!isDatabaseUnavailable(error)) throw error;
       this.logger.error(`cannot commit event for source ${event.sourceId}, answering 503: ${(error as Error).message}`);
-      throw new IngestRejection(503, 'database_unavailable', 'the event store is unavailable; retry later', { 'retry-after': DATABASE_RETRY_AFTER_SECONDS });
+      throw new IngestRejection(503, 'database_unavailable', 'the event store is unavailable; retry later', {
+        'retry-after': DATABASE_RETRY_AFTER_SECONDS,
+      });
     }
   }
 
   /** Best effort: the event is committed, so if Redis is away the outbox sweeper enqueues it later. */
   private async enqueue(eventId: string): Promise<void> {
     try {
-      await withTimeout(this.eventsQueue.add('event', { eventId }, { ...EVENT_JOB_OPTIONS, jobId: eventJobId(eventId) }), ENQUEUE_TIMEOUT_MS);
+      await withTimeout(
+        this.eventsQueue.add('event', { eventId }, { ...EVENT_JOB_OPTIONS, jobId: eventJobId(eventId) }),
+        ENQUEUE_TIMEOUT_MS,
+      );
     } catch (error) {
       this.logger.warn(`event ${eventId} committed but not queued (the outbox sweeper will queue it): ${(error as Error).message}`);
     }

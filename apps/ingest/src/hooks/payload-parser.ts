@@ -12,7 +12,11 @@ export function parsePayload(rawBody: Buffer, contentType: string | undefined): 
     return parseJson(rawBody);
   }
   if (mediaType === 'application/x-www-form-urlencoded') return parseForm(rawBody);
-  throw new IngestRejection(415, 'unsupported_content_type', `content type ${mediaType} is not supported; send application/json or application/x-www-form-urlencoded`);
+  throw new IngestRejection(
+    415,
+    'unsupported_content_type',
+    `content type ${mediaType} is not supported; send application/json or application/x-www-form-urlencoded`,
+  );
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });

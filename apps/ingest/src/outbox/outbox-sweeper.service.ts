@@ -44,7 +44,9 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutd
     try {
       const ids = await this.events.undispatchedIds(new Date(Date.now() - this.config.ingest.sweepGraceMs), SWEEP_BATCH);
       if (ids.length === 0) return 0;
-      await this.eventsQueue.addBulk(ids.map((eventId) => ({ name: 'event', data: { eventId }, opts: { ...EVENT_JOB_OPTIONS, jobId: eventJobId(eventId) } })));
+      await this.eventsQueue.addBulk(
+        ids.map((eventId) => ({ name: 'event', data: { eventId }, opts: { ...EVENT_JOB_OPTIONS, jobId: eventJobId(eventId) } })),
+      );
       this.logger.log(`outbox: queued ${ids.length} committed event(s) that had no job`);
       return ids.length;
     } catch (error) {

@@ -9,7 +9,7 @@ export const MAX_RESPONSE_BODY_BYTES = 64 * 1024;
 const USER_AGENT = 'Hookflow/0.1 (+webhook automation)';
 
 interface HttpStepInput {
-  method: string;
+  method: Dispatcher.HttpMethod;
   url: string;
   headers: Record<string, string>;
   body: unknown;
@@ -32,10 +32,16 @@ export class HttpStepExecutor implements StepExecutor {
     try {
       input = parseInput(rawInput);
       url = new URL(input.url);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidStepInput(`url must be http or https (got ${url.protocol})`);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw new InvalidStepInput(`url must be http or https (got ${url.protocol})`);
       this.guard.assertLiteralHostAllowed(url);
     } catch (error) {
-      return failure(error instanceof TypeError ? `url is not a valid URL: ${String(rawInputUrl(rawInput))}` : errorMessage(error), false, 'config', null);
+      return failure(
+        error instanceof TypeError ? `url is not a valid URL: ${String(rawInputUrl(rawInput))}` : errorMessage(error),
+        false,
+        'config',
+        null,
+      );
     }
     const { body, contentType } = encodeBody(input.body);
     const headers: Record<string, string> = {
@@ -45,11 +51,16 @@ export class HttpStepExecutor implements StepExecutor {
       // Receivers dedupe on this: every try of a step carries the same key.
       'idempotency-key': `${invocation.runId}:${invocation.stepId}`,
     };
-    const summary = { method: input.method, url: redactUrl(url), headerNames: Object.keys(headers).sort(), bodyBytes: body ? Buffer.byteLength(body) : 0 };
+    const summary = {
+      method: input.method,
+      url: redactUrl(url),
+      headerNames: Object.keys(headers).sort(),
+      bodyBytes: body ? Buffer.byteLength(body) : 0,
+    };
     const timeoutMs = invocation.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
     try {
       const response = await request(url, {
-        method: input.method as Dispatcher.HttpMethod,
+        method: input.method,
         headers,
         body,
         dispatcher: this.dispatcher,
@@ -58,23 +69,42 @@ export class HttpStepExecutor implements StepExecutor {
         signal: AbortSignal.timeout(timeoutMs),
       });
       const responseBody = await readCapped(response.body);
-      const output = { status: response.statusCode, headers: flattenHeaders(response.headers), body: parseBody(responseBody, response.headers['content-type']) };
+      const output = {
+        status: response.statusCode,
+        headers: flattenHeaders(response.headers),
+        body: parseBody(responseBody, response.headers['content-type']),
+      };
       if (response.statusCode >= 200 && response.statusCode < 300) {
         return { status: 'succeeded', output, request: summary, responseStatus: response.statusCode };
       }
       const retryable = response.statusCode === 408 || response.statusCode === 429 || response.statusCode >= 500;
       return {
-        ...failure(`destination answered ${response.statusCode}`, retryable, response.statusCode >= 500 ? 'destination_5xx' : 'destination_4xx', summary),
+        ...failure(
+          `destination answered ${response.statusCode}`,
+          retryable,
+          response.statusCode >= 500 ? 'destination_5xx' : 'destination_4xx',
+          summary,
+        ),
         output,
         responseStatus: response.statusCode,
         retryAfterMs: parseRetryAfter(response.headers['retry-after']),
       };
     } catch (error) {
       if (error instanceof DestinationRefusedError || (error as { cause?: unknown }).cause instanceof DestinationRefusedError) {
-        return failure(errorMessage(error instanceof DestinationRefusedError ? error : (error as { cause: Error }).cause), false, 'config', summary);
+        return failure(
+          errorMessage(error instanceof DestinationRefusedError ? error : (error as { cause: Error }).cause),
+          false,
+          'config',
+          summary,
+        );
       }
       const timedOut = isTimeout(error);
-      return failure(timedOut ? `no answer within ${timeoutMs} ms` : `network error: ${errorMessage(error)}`, true, timedOut ? 'timeout' : 'network', summary);
+      return failure(
+        timedOut ? `no answer within ${timeoutMs} ms` : `network error: ${errorMessage(error)}`,
+        true,
+        timedOut ? 'timeout' : 'network',
+        summary,
+      );
     }
   }
 
@@ -92,7 +122,9 @@ function parseInput(raw: unknown): HttpStepInput {
   return {
     method,
     url: input.url,
-    headers: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, typeof value === 'string' ? value : JSON.stringify(value)])),
+    headers: Object.fromEntries(
+      Object.entries(headers).map(([name, value]) => [name, typeof value === 'string' ? value : JSON.stringify(value)]),
+    ),
     body: input.body,
   };
 }
@@ -134,7 +166,11 @@ function parseBody(body: Buffer, contentType: string | string[] | undefined): un
 }
 
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).flatMap(([name, value]) => (value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : value]])));
+  return Object.fromEntries(
+    Object.entries(headers).flatMap(([name, value]) =>
+      value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : value]],
+    ),
+  );
 }
 
 function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
@@ -171,6 +207,11 @@ function errorMessage(error: unknown): string {
   return typeof code === 'string' && !error.message.includes(code) ? `${error.message} (${code})` : error.message;
 }
 
-function failure(error: string, retryable: boolean, cause: DeadLetterCause, request: Record<string, unknown> | null): Extract<StepOutcome, { status: 'failed' }> {
+function failure(
+  error: string,
+  retryable: boolean,
+  cause: DeadLetterCause,
+  request: Record<string, unknown> | null,
+): Extract<StepOutcome, { status: 'failed' }> {
   return { status: 'failed', error, retryable, cause, output: null, request, responseStatus: null };
 }

@@ -3,14 +3,7 @@ import { RunEntity } from './run.entity';
 
 /** Whose fault a dead letter is, so operators can tell "their outage" from "our bug". */
 export type DeadLetterCause =
-  | 'destination_4xx'
-  | 'destination_5xx'
-  | 'network'
-  | 'timeout'
-  | 'circuit_open'
-  | 'evaluation'
-  | 'config'
-  | 'system';
+  'destination_4xx' | 'destination_5xx' | 'network' | 'timeout' | 'circuit_open' | 'evaluation' | 'config' | 'system';
 
 export type DeadLetterStatus = 'pending' | 'resolved' | 'discarded';
 

@@ -14,12 +14,4 @@ export * from './run.entity';
 export * from './source.entity';
 export * from './step-attempt.entity';
 
-export const ENTITIES = [
-  SourceEntity,
-  RuleEntity,
-  RuleVersionEntity,
-  EventEntity,
-  RunEntity,
-  StepAttemptEntity,
-  DeadLetterEntity,
-];
+export const ENTITIES = [SourceEntity, RuleEntity, RuleVersionEntity, EventEntity, RunEntity, StepAttemptEntity, DeadLetterEntity];

@@ -59,16 +59,30 @@ export class CatalogRepository {
         await manager.query(
           `INSERT INTO sources (id, provider, settings, secrets_encrypted, origin, enabled) VALUES ($1, $2, $3, $4, 'yaml', $5)
            ON CONFLICT (id) DO UPDATE SET provider = $2, settings = $3, secrets_encrypted = $4, origin = 'yaml', enabled = $5, updated_at = now()`,
-          [source.id, source.provider, JSON.stringify(source.settings), source.secrets.length > 0 ? this.secretBox.seal(source.secrets) : null, source.enabled],
+          [
+            source.id,
+            source.provider,
+            JSON.stringify(source.settings),
+            source.secrets.length > 0 ? this.secretBox.seal(source.secrets) : null,
+            source.enabled,
+          ],
         );
       }
-      const sourcesDisabled = await this.disableMissing(manager, SourceEntity, sources.map((source) => source.id));
+      const sourcesDisabled = await this.disableMissing(
+        manager,
+        SourceEntity,
+        sources.map((source) => source.id),
+      );
       const rulesVersioned: CatalogSyncResult['rulesVersioned'] = [];
       for (const rule of rules) {
         const version = await this.saveRuleVersion(manager, rule, 'yaml');
         if (version !== undefined) rulesVersioned.push({ id: rule.id, version });
       }
-      const rulesDisabled = await this.disableMissing(manager, RuleEntity, rules.map((rule) => rule.id));
+      const rulesDisabled = await this.disableMissing(
+        manager,
+        RuleEntity,
+        rules.map((rule) => rule.id),
+      );
       return { sourcesWritten: sources.length, sourcesDisabled, rulesVersioned, rulesDisabled };
     });
   }
@@ -88,11 +102,12 @@ export class CatalogRepository {
 
   /** The current version of every enabled rule. */
   async activeRuleVersions(): Promise<ActiveRuleVersion[]> {
-    const rows: { rule_id: string; version: number; source_id: string; definition: Record<string, unknown> }[] = await this.dataSource.query(
-      `SELECT r.id AS rule_id, v.version, r.source_id, v.definition
+    const rows: { rule_id: string; version: number; source_id: string; definition: Record<string, unknown> }[] =
+      await this.dataSource.query(
+        `SELECT r.id AS rule_id, v.version, r.source_id, v.definition
          FROM rules r JOIN rule_versions v ON v.rule_id = r.id AND v.version = r.current_version
         WHERE r.enabled ORDER BY r.id`,
-    );
+      );
     return rows.map((row) => ({ ruleId: row.rule_id, version: row.version, sourceId: row.source_id, definition: row.definition }));
   }
 
@@ -103,7 +118,7 @@ export class CatalogRepository {
 
   /** Changes whenever a source or rule changes, so caches know when to reload. */
   async catalogStamp(): Promise<string> {
-    const [row] = (await this.dataSource.query(
+    const [row] = (await this.dataSource.query<{ sources: string; rules: string }[]>(
       `SELECT (SELECT count(*) || ':' || coalesce(max(updated_at)::text, '') FROM sources) AS sources,
               (SELECT count(*) || ':' || coalesce(max(updated_at)::text, '') FROM rules) AS rules`,
     )) as { sources: string; rules: string }[];
@@ -123,14 +138,26 @@ export class CatalogRepository {
     }
     const version = (existing?.currentVersion ?? 0) + 1;
     if (!existing) await rules.insert({ id: rule.id, sourceId: rule.sourceId, currentVersion: 0, origin, enabled: rule.enabled });
-    await manager.query('INSERT INTO rule_versions (rule_id, version, definition, checksum) VALUES ($1, $2, $3, $4)', [rule.id, version, JSON.stringify(rule.definition), rule.checksum]);
+    await manager.query('INSERT INTO rule_versions (rule_id, version, definition, checksum) VALUES ($1, $2, $3, $4)', [
+      rule.id,
+      version,
+      JSON.stringify(rule.definition),
+      rule.checksum,
+    ]);
     await rules.update({ id: rule.id }, { currentVersion: version, sourceId: rule.sourceId, enabled: rule.enabled, origin });
     return version;
   }
 
-  private async disableMissing(manager: EntityManager, entity: typeof SourceEntity | typeof RuleEntity, keepIds: string[]): Promise<string[]> {
+  private async disableMissing(
+    manager: EntityManager,
+    entity: typeof SourceEntity | typeof RuleEntity,
+    keepIds: string[],
+  ): Promise<string[]> {
     const repository = manager.getRepository<SourceEntity | RuleEntity>(entity);
-    const stale = await repository.find({ select: { id: true }, where: { origin: 'yaml', enabled: true, ...(keepIds.length > 0 ? { id: Not(In(keepIds)) } : {}) } });
+    const stale = await repository.find({
+      select: { id: true },
+      where: { origin: 'yaml', enabled: true, ...(keepIds.length > 0 ? { id: Not(In(keepIds)) } : {}) },
+    });
     if (stale.length > 0) await repository.update({ id: In(stale.map((row) => row.id)) }, { enabled: false });
     return stale.map((row) => row.id);
   }

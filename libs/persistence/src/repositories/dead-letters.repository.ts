@@ -22,11 +22,25 @@ export class DeadLettersRepository {
   async failRun(deadLetter: NewDeadLetter): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const now = new Date();
-      await manager.getRepository(RunEntity).update({ id: deadLetter.runId }, { status: 'failed', error: deadLetter.error, updatedAt: now, finishedAt: now, nextAttemptAt: null });
+      await manager
+        .getRepository(RunEntity)
+        .update(
+          { id: deadLetter.runId },
+          { status: 'failed', error: deadLetter.error, updatedAt: now, finishedAt: now, nextAttemptAt: null },
+        );
       await manager.query(
         `INSERT INTO dead_letters (id, run_id, event_id, rule_id, step_id, cause, error, attempts, status)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending') ON CONFLICT (run_id) DO NOTHING`,
-        [deadLetter.id, deadLetter.runId, deadLetter.eventId, deadLetter.ruleId, deadLetter.stepId, deadLetter.cause, deadLetter.error, JSON.stringify(deadLetter.attempts)],
+        [
+          deadLetter.id,
+          deadLetter.runId,
+          deadLetter.eventId,
+          deadLetter.ruleId,
+          deadLetter.stepId,
+          deadLetter.cause,
+          deadLetter.error,
+          JSON.stringify(deadLetter.attempts),
+        ],
       );
     });
   }

@@ -35,10 +35,23 @@ export class EventsRepository {
        VALUES ($1, $2, $3, $4, 'received', $5, $6, $7, $8, $9)
        ON CONFLICT ON CONSTRAINT uq_events_source_idempotency_key DO NOTHING
        RETURNING id`,
-      [event.id, event.sourceId, event.idempotencyKey, event.type, JSON.stringify(event.headers), event.contentType, event.rawBody, event.payload === undefined ? null : JSON.stringify(event.payload), event.receivedAt],
+      [
+        event.id,
+        event.sourceId,
+        event.idempotencyKey,
+        event.type,
+        JSON.stringify(event.headers),
+        event.contentType,
+        event.rawBody,
+        event.payload === undefined ? null : JSON.stringify(event.payload),
+        event.receivedAt,
+      ],
     );
     if (inserted[0]) return { eventId: inserted[0].id, duplicate: false };
-    const [first] = (await this.dataSource.query('SELECT id FROM events WHERE source_id = $1 AND idempotency_key = $2', [event.sourceId, event.idempotencyKey])) as { id: string }[];
+    const [first] = (await this.dataSource.query<{ id: string }[]>('SELECT id FROM events WHERE source_id = $1 AND idempotency_key = $2', [
+      event.sourceId,
+      event.idempotencyKey,
+    ])) as { id: string }[];
     if (!first) throw new Error(`event with key ${event.idempotencyKey} conflicted but cannot be found`);
     return { eventId: first.id, duplicate: true };
   }
@@ -57,7 +70,10 @@ export class EventsRepository {
   }
 
   async countByStatus(sourceId: string): Promise<Record<EventStatus, number>> {
-    const rows: { status: EventStatus; count: string }[] = await this.dataSource.query('SELECT status, count(*) FROM events WHERE source_id = $1 GROUP BY status', [sourceId]);
+    const rows: { status: EventStatus; count: string }[] = await this.dataSource.query(
+      'SELECT status, count(*) FROM events WHERE source_id = $1 GROUP BY status',
+      [sourceId],
+    );
     const counts: Record<EventStatus, number> = { received: 0, dispatched: 0, unmatched: 0 };
     for (const row of rows) counts[row.status] = Number(row.count);
     return counts;

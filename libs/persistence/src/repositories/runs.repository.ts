@@ -54,7 +54,7 @@ export class RunsRepository {
    * execution has already started (a stale or duplicate job), so the caller does nothing.
    */
   async beginExecution(runId: string, execution: number): Promise<RunEntity | null> {
-    const [rows] = (await this.dataSource.query(
+    const [rows] = (await this.dataSource.query<[{ id: string }[], number]>(
       `UPDATE runs SET status = 'running', executions = $2, next_attempt_at = NULL, updated_at = now()
         WHERE id = $1 AND status NOT IN ('succeeded', 'failed') AND executions <= $2
         RETURNING id`,
@@ -93,11 +93,15 @@ export class RunsRepository {
   }
 
   async scheduleRetry(runId: string, nextAttemptAt: Date, error: string): Promise<void> {
-    await this.dataSource.getRepository(RunEntity).update({ id: runId }, { status: 'retrying', nextAttemptAt, error, updatedAt: new Date() });
+    await this.dataSource
+      .getRepository(RunEntity)
+      .update({ id: runId }, { status: 'retrying', nextAttemptAt, error, updatedAt: new Date() });
   }
 
   async markSucceeded(runId: string): Promise<void> {
     const now = new Date();
-    await this.dataSource.getRepository(RunEntity).update({ id: runId }, { status: 'succeeded', error: null, updatedAt: now, finishedAt: now });
+    await this.dataSource
+      .getRepository(RunEntity)
+      .update({ id: runId }, { status: 'succeeded', error: null, updatedAt: now, finishedAt: now });
   }
 }
