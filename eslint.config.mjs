@@ -13,9 +13,15 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       // A lib's index.ts is its whole public surface.
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@hookflow/*/*'], message: 'Import a lib through its index: @hookflow/<lib>.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@hookflow/*/*'], message: 'Import a lib through its index: @hookflow/<lib>.' }] },
+      ],
     },
   },
   {

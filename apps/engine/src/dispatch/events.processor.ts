@@ -1,22 +1,19 @@
-import { EVENTS_QUEUE, EventJob } from '@hookflow/queue';
-import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { HOOKFLOW_CONFIG, HookflowConfig } from '@hookflow/config';
-import { Inject, OnApplicationBootstrap } from '@nestjs/common';
+import { EVENTS_QUEUE, EventJob } from '@hookflow/queue';
+import { Processor } from '@nestjs/bullmq';
+import { Inject } from '@nestjs/common';
 import { Job } from 'bullmq';
+import { EngineWorkerHost } from '../worker-host.base';
 import { EventDispatchService } from './event-dispatch.service';
 
 /** Thin adapter: an `events` job dispatches one event. An error fails the job, and BullMQ retries it. */
 @Processor(EVENTS_QUEUE)
-export class EventsProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class EventsProcessor extends EngineWorkerHost {
   constructor(
     private readonly dispatcher: EventDispatchService,
-    @Inject(HOOKFLOW_CONFIG) private readonly config: HookflowConfig,
+    @Inject(HOOKFLOW_CONFIG) config: HookflowConfig,
   ) {
-    super();
-  }
-
-  onApplicationBootstrap(): void {
-    this.worker.concurrency = this.config.engine.concurrency;
+    super(config);
   }
 
   async process(job: Job<EventJob>): Promise<void> {

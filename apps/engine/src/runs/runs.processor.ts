@@ -1,8 +1,9 @@
-import { RUNS_QUEUE, RunJob } from '@hookflow/queue';
-import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { HOOKFLOW_CONFIG, HookflowConfig } from '@hookflow/config';
-import { Inject, OnApplicationBootstrap } from '@nestjs/common';
+import { RUNS_QUEUE, RunJob } from '@hookflow/queue';
+import { Processor } from '@nestjs/bullmq';
+import { Inject } from '@nestjs/common';
 import { Job } from 'bullmq';
+import { EngineWorkerHost } from '../worker-host.base';
 import { RunExecutor } from './run-executor.service';
 
 /**
@@ -10,16 +11,12 @@ import { RunExecutor } from './run-executor.service';
  * executor; an error here means the platform failed (database away), and BullMQ retries the job.
  */
 @Processor(RUNS_QUEUE)
-export class RunsProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class RunsProcessor extends EngineWorkerHost {
   constructor(
     private readonly executor: RunExecutor,
-    @Inject(HOOKFLOW_CONFIG) private readonly config: HookflowConfig,
+    @Inject(HOOKFLOW_CONFIG) config: HookflowConfig,
   ) {
-    super();
-  }
-
-  onApplicationBootstrap(): void {
-    this.worker.concurrency = this.config.engine.concurrency;
+    super(config);
   }
 
   async process(job: Job<RunJob>): Promise<void> {
