@@ -13,7 +13,7 @@ export class SourceEntity {
   provider!: string;
 
   /** Non-secret settings (header names, expressions, tolerance, …) as written in the definition. */
-  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  @Column({ type: 'jsonb', default: () => "'{}'" })
   settings!: Record<string, unknown>;
 
   /** The source's secrets, AES-256-GCM encrypted under the master key (see SecretBox). */
