@@ -9,13 +9,14 @@ export function compileEventTypeGlobs(globs: readonly string[] | undefined): (ev
 }
 
 function globToRegExp(glob: string): RegExp {
-  const segments = glob.split('.');
+  // `**.**` means the same as `**`.
+  const segments = glob.split('.').filter((segment, index, all) => !(segment === '**' && all[index - 1] === '**'));
   let pattern = '';
   segments.forEach((segment, index) => {
     const separator = index === 0 ? '' : '\\.';
     if (segment === '**') {
       // `a.**` also matches `a`, `**.b` also matches `b`.
-      pattern += index === 0 ? '(?:[^.]+(?:\\.[^.]+)*)?' : '(?:\\.[^.]+)*';
+      pattern += index > 0 ? '(?:\\.[^.]+)*' : segments.length > 1 ? '(?:[^.]+\\.)*' : '(?:[^.]+(?:\\.[^.]+)*)?';
       return;
     }
     const previousWasDoubleStar = segments[index - 1] === '**';
@@ -26,7 +27,7 @@ function globToRegExp(glob: string): RegExp {
             .split('*')
             .map((piece) => piece.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
             .join('[^.]*');
-    pattern += (previousWasDoubleStar && index === 1 ? '(?:^|\\.)' : separator) + literal;
+    pattern += (previousWasDoubleStar && index === 1 ? '' : separator) + literal;
   });
   return new RegExp(`^${pattern}$`);
 }

@@ -1,0 +1,35 @@
+import { parseRetryAfter } from './http.step';
+
+describe('parseRetryAfter', () => {
+  const now = Date.parse('2026-01-01T12:00:00Z');
+
+  it('reads a number of seconds', () => {
+    expect(parseRetryAfter('120', now)).toBe(120_000);
+    expect(parseRetryAfter(' 5 ', now)).toBe(5_000);
+  });
+
+  it('reads an HTTP date as the time left until it', () => {
+    expect(parseRetryAfter('Thu, 01 Jan 2026 12:01:30 GMT', now)).toBe(90_000);
+  });
+
+  it('takes the first of several header values', () => {
+    expect(parseRetryAfter(['30', '60'], now)).toBe(30_000);
+  });
+
+  it.each([
+    ['absent', undefined],
+    ['empty', ''],
+    ['garbage', 'soon'],
+    ['negative', '-5'],
+    ['fractional', '1.5'],
+    ['zero', '0'],
+    ['a date in the past', 'Thu, 01 Jan 2026 11:59:00 GMT'],
+  ])('ignores a value that is %s', (_case, value) => {
+    expect(parseRetryAfter(value, now)).toBeUndefined();
+  });
+
+  it('caps the wait at one day', () => {
+    expect(parseRetryAfter('999999', now)).toBe(86_400_000);
+    expect(parseRetryAfter('Fri, 01 Jan 2027 00:00:00 GMT', now)).toBe(86_400_000);
+  });
+});

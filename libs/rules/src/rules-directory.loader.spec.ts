@@ -1,0 +1,272 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { loadRulesDirectory } from './rules-directory.loader';
+import { RulesProblem, RulesValidationError } from './rules-validation.error';
+
+let dir: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'hookflow-rules-'));
+});
+
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function writeRules(files: Record<string, string>): void {
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+}
+
+function problemsOf(variables: Record<string, string | undefined> = {}): RulesProblem[] {
+  try {
+    loadRulesDirectory(dir, variables);
+  } catch (error) {
+    if (error instanceof RulesValidationError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected loadRulesDirectory to throw a RulesValidationError');
+}
+
+const SHOP_SOURCE = `sources:
+  - id: shop
+    provider: none
+`;
+
+describe('loadRulesDirectory', () => {
+  it('merges the sources and rules of every file, resolving variables in sources only', () => {
+    writeRules({
+      'sources.yaml': `sources:
+  - id: shop
+    provider: hmac
+    secrets: ['\${SHOP_SECRET}', '\${OLD_SHOP_SECRET:-old-secret}']
+    header: X-Shop-Signature
+`,
+      'rules.yml': `rules:
+  - id: big-order
+    source: shop
+    events: ['order.*']
+    when: payload.total >= 100
+    retry: { attempts: 3, delay: 2s }
+    steps:
+      - id: notify
+        type: http
+        url: '\${RECEIVER_URL}/orders'
+        headers: { Authorization: 'Bearer \${RECEIVER_TOKEN}' }
+        body: { total: '{{ payload.total }}' }
+  - id: everything
+    source: '*'
+    steps:
+      - { id: log, type: http, url: 'http://127.0.0.1:4000/log' }
+`,
+    });
+
+    const catalog = loadRulesDirectory(dir, { SHOP_SECRET: 's3cret', RECEIVER_URL: 'http://receiver', RECEIVER_TOKEN: 'token' });
+
+    expect(catalog.sources).toEqual([{ id: 'shop', provider: 'hmac', secrets: ['s3cret', 'old-secret'], header: 'X-Shop-Signature' }]);
+    expect(catalog.rules.map((rule) => rule.id)).toEqual(['big-order', 'everything']);
+    expect(catalog.rules[0]?.steps[0]).toEqual({
+      id: 'notify',
+      type: 'http',
+      url: '${RECEIVER_URL}/orders',
+      headers: { Authorization: 'Bearer ${RECEIVER_TOKEN}' },
+      body: { total: '{{ payload.total }}' },
+    });
+  });
+
+  it('reads files in subdirectories and skips hidden and non-YAML files', () => {
+    writeRules({
+      'nested/shop.yaml': SHOP_SOURCE,
+      '.hidden.yaml': 'not: [valid',
+      '.drafts/draft.yaml': 'not: [valid',
+      'README.md': '# notes',
+    });
+
+    expect(loadRulesDirectory(dir, {}).sources.map((source) => source.id)).toEqual(['shop']);
+  });
+
+  it('returns an empty catalog for an empty directory', () => {
+    expect(loadRulesDirectory(dir, {})).toEqual({ sources: [], rules: [] });
+  });
+
+  it('locates an unknown key at the key', () => {
+    writeRules({ 'a.yaml': `${SHOP_SOURCE}    colour: blue\n` });
+
+    expect(problemsOf()).toEqual([{ file: join(dir, 'a.yaml'), line: 4, column: 5, message: 'sources.0: unknown key "colour"' }]);
+  });
+
+  it('locates a value of the wrong type at the value', () => {
+    writeRules({ 'a.yaml': `${SHOP_SOURCE}    enabled: 'yes'\n` });
+
+    expect(problemsOf()).toEqual([{ file: join(dir, 'a.yaml'), line: 4, column: 14, message: 'sources.0.enabled: must be boolean' }]);
+  });
+
+  it('reports a missing required key at the mapping that lacks it', () => {
+    writeRules({ 'a.yaml': `rules:\n  - id: orphan\n    source: '*'\n` });
+
+    expect(problemsOf()).toEqual([{ file: join(dir, 'a.yaml'), line: 2, column: 5, message: 'rules.0: missing required key "steps"' }]);
+  });
+
+  it('requires secrets for an hmac source', () => {
+    writeRules({ 'a.yaml': `sources:\n  - id: shop\n    provider: hmac\n` });
+
+    expect(problemsOf()).toEqual([{ file: join(dir, 'a.yaml'), line: 2, column: 5, message: 'sources.0: missing required key "secrets"' }]);
+  });
+
+  it('reports a malformed duration once, in words', () => {
+    writeRules({
+      'a.yaml': `rules:
+  - id: r1
+    source: '*'
+    retry: { delay: soon }
+    steps: [{ id: s1, type: http, url: 'http://x' }]
+`,
+    });
+
+    expect(problemsOf()).toEqual([
+      { file: join(dir, 'a.yaml'), line: 4, column: 21, message: 'rules.0.retry.delay: must be a duration such as 250ms, 2s, 5m or 1h' },
+    ]);
+  });
+
+  it('rejects an id defined in two files, naming the first', () => {
+    writeRules({ 'a.yaml': SHOP_SOURCE, 'b.yaml': SHOP_SOURCE });
+
+    expect(problemsOf()).toEqual([
+      { file: join(dir, 'b.yaml'), line: 2, column: 9, message: `duplicate source id "shop" (first defined in ${join(dir, 'a.yaml')})` },
+    ]);
+  });
+
+  it('rejects a rule that names a source no file defines', () => {
+    writeRules({
+      'a.yaml': `${SHOP_SOURCE}rules:
+  - id: r1
+    source: shopp
+    steps: [{ id: s1, type: http, url: 'http://x' }]
+`,
+    });
+
+    expect(problemsOf()).toEqual([
+      { file: join(dir, 'a.yaml'), line: 6, column: 13, message: 'rule "r1" names source "shopp", which no file defines' },
+    ]);
+  });
+
+  it('rejects a `when` that is not valid JSONata, at the expression', () => {
+    writeRules({
+      'a.yaml': `rules:
+  - id: r1
+    source: '*'
+    when: payload.total >=
+    steps: [{ id: s1, type: http, url: 'http://x' }]
+`,
+    });
+
+    expect(problemsOf()).toEqual([
+      { file: join(dir, 'a.yaml'), line: 4, column: 11, message: 'when: invalid JSONata at position 16: Unexpected end of expression' },
+    ]);
+  });
+
+  it('rejects a step template whose placeholder does not parse', () => {
+    writeRules({
+      'a.yaml': `rules:
+  - id: r1
+    source: '*'
+    steps:
+      - id: s1
+        type: http
+        url: 'http://x'
+        body:
+          text: 'Total {{ payload.total + }}'
+`,
+    });
+
+    expect(problemsOf()).toEqual([
+      {
+        file: join(dir, 'a.yaml'),
+        line: 9,
+        column: 17,
+        message: 'text: template {{ payload.total + }}: invalid JSONata at position 15: Unexpected end of expression',
+      },
+    ]);
+  });
+
+  it('rejects variables that are not set, in sources and in rules', () => {
+    writeRules({
+      'a.yaml': `sources:
+  - id: shop
+    provider: hmac
+    secrets: ['\${SHOP_SECRET}']
+rules:
+  - id: r1
+    source: shop
+    steps: [{ id: s1, type: http, url: '\${RECEIVER_URL:-http://x}', headers: { X-Token: '\${TOKEN}' } }]
+`,
+    });
+
+    expect(problemsOf({ SHOP_SECRET: undefined })).toEqual([
+      { file: join(dir, 'a.yaml'), line: 2, column: 5, message: 'variable ${SHOP_SECRET} is not set' },
+      { file: join(dir, 'a.yaml'), line: 6, column: 5, message: 'rule "r1": variable ${TOKEN} is not set' },
+    ]);
+  });
+
+  it('locates a YAML syntax error, in one line', () => {
+    writeRules({ 'a.yaml': `sources:\n  - id: shop\n    provider: [none\n` });
+
+    expect(problemsOf()).toEqual([
+      {
+        file: join(dir, 'a.yaml'),
+        line: 4,
+        column: 1,
+        message: 'Flow sequence in block collection must be sufficiently indented and end with a ]',
+      },
+    ]);
+  });
+
+  it('rejects a key written twice in one mapping', () => {
+    writeRules({ 'a.yaml': `${SHOP_SOURCE}    provider: hmac\n` });
+
+    expect(problemsOf()).toEqual([{ file: join(dir, 'a.yaml'), line: 4, column: 5, message: 'Map keys must be unique' }]);
+  });
+
+  it('reports every problem of every file at once, one line each', () => {
+    writeRules({
+      'a.yaml': `${SHOP_SOURCE}    colour: blue\n`,
+      'b.yaml': `rules:\n  - id: orphan\n    source: '*'\n`,
+    });
+
+    let message = '';
+    try {
+      loadRulesDirectory(dir, {});
+    } catch (error) {
+      message = (error as Error).message;
+    }
+
+    expect(message.split('\n')).toEqual([
+      `${join(dir, 'a.yaml')}:4:5: sources.0: unknown key "colour"`,
+      `${join(dir, 'b.yaml')}:2:5: rules.0: missing required key "steps"`,
+    ]);
+  });
+
+  it('rejects a directory that does not exist', () => {
+    const missing = join(dir, 'nowhere');
+    let error: unknown;
+    try {
+      loadRulesDirectory(missing, {});
+    } catch (caught) {
+      error = caught;
+    }
+
+    expect(error).toBeInstanceOf(RulesValidationError);
+    expect((error as RulesValidationError).problems).toEqual([
+      { file: missing, message: 'rules directory does not exist or cannot be read (HOOKFLOW_RULES_DIR)' },
+    ]);
+  });
+
+  it('rejects a file given as the directory', () => {
+    writeRules({ 'a.yaml': SHOP_SOURCE });
+
+    expect(() => loadRulesDirectory(join(dir, 'a.yaml'), {})).toThrow(RulesValidationError);
+  });
+});
