@@ -1,6 +1,19 @@
 /** The shapes of a rules directory after validation (see schema/hookflow.schema.json for the reference). */
 
-export type Provider = 'hmac' | 'none';
+export type Provider =
+  | 'github'
+  | 'stripe'
+  | 'slack'
+  | 'shopify'
+  | 'twilio'
+  | 'sendgrid'
+  | 'meraki'
+  | 'standard-webhooks'
+  | 'svix'
+  | 'hmac'
+  | 'basic'
+  | 'bearer'
+  | 'none';
 
 export interface SourceDefinition {
   id: string;
@@ -9,8 +22,20 @@ export interface SourceDefinition {
   enabled?: boolean;
   /** Resolved at load time from `${VAR}`; stored only encrypted. */
   secrets?: string[];
-  /** hmac: the header carrying the signature (default `X-Webhook-Signature`). */
+  /** Replay window of timestamped schemes. */
+  tolerance?: string | number;
+  /** hmac: the signature header (default `X-Webhook-Signature`); bearer: the token header. */
   header?: string;
+  algorithm?: 'sha1' | 'sha256' | 'sha512';
+  encoding?: 'hex' | 'base64';
+  prefix?: string;
+  timestampHeader?: string;
+  signedContent?: string;
+  publicKey?: string;
+  username?: string;
+  queryParameter?: string;
+  publicUrl?: string;
+  allowIps?: string[];
   /** JSONata giving the event type (default `payload.type`). */
   eventType?: string;
   /** JSONata giving the idempotency key (default: SHA-256 of the raw body). */

@@ -28,10 +28,28 @@ export type DeliveryVerdict =
       detail: string;
     };
 
-/** One provider scheme. Never throws, whatever the input; compares in constant time. */
+/** An answer a provider's handshake expects instead of an event being stored (Slack url_verification). */
+export interface HandshakeAnswer {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * One provider scheme: verification plus the provider's payload conventions. `verify` is pure
+ * (the clock is `request.receivedAt`), never throws whatever the input, and compares in constant
+ * time. The optional hooks run after verification, on the parsed payload.
+ */
 export interface Verifier {
   readonly provider: string;
   verify(request: DeliveryRequest, source: VerifiableSource): DeliveryVerdict;
+  /** JSONata used when the source sets no `eventType` / `idempotencyKey` (same context as rules). */
+  readonly defaults?: { eventType?: string; idempotencyKey?: string };
+  /** Provider conventions on the parsed payload: unwrap `payload=` JSON, strip a shared secret, … */
+  normalize?(payload: unknown): unknown;
+  /** One delivery carrying several events (SendGrid posts arrays): each element becomes an event. */
+  split?(payload: unknown): unknown[];
+  /** A handshake to answer directly, without storing an event. */
+  handshake?(payload: unknown): HandshakeAnswer | undefined;
 }
 
 export const ACCEPTED: DeliveryVerdict = { ok: true };

@@ -1,0 +1,27 @@
+import { parseDuration } from '@hookflow/config';
+import { VerifiableSource } from './verifier';
+
+/** A source setting as a string, or the fallback when absent or not a string. */
+export function stringSetting(source: VerifiableSource, name: string, fallback: string): string;
+export function stringSetting(source: VerifiableSource, name: string): string | undefined;
+export function stringSetting(source: VerifiableSource, name: string, fallback?: string): string | undefined {
+  const value = source.settings[name];
+  return typeof value === 'string' && value !== '' ? value : fallback;
+}
+
+/** The source's timestamp tolerance (`tolerance: 300s`) in milliseconds, or the provider default. */
+export function toleranceMs(source: VerifiableSource, defaultMs: number): number {
+  const value = source.settings.tolerance;
+  const parsed = typeof value === 'string' || typeof value === 'number' ? parseDuration(value) : undefined;
+  return parsed ?? defaultMs;
+}
+
+/**
+ * Checks a Unix timestamp (seconds) against the clock, both ways: too old is a replay, too far in
+ * the future is a forged or badly skewed clock. Returns a problem description, or undefined.
+ */
+export function timestampProblem(timestampSeconds: number, receivedAt: Date, toleranceMsValue: number): string | undefined {
+  const skewMs = receivedAt.getTime() - timestampSeconds * 1000;
+  if (Math.abs(skewMs) <= toleranceMsValue) return undefined;
+  return `timestamp is ${Math.round(Math.abs(skewMs) / 1000)} s ${skewMs > 0 ? 'old' : 'in the future'}; tolerance is ${Math.round(toleranceMsValue / 1000)} s`;
+}
