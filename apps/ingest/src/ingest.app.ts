@@ -12,7 +12,8 @@ import { SourceRegistry } from './sources/source-registry.service';
  */
 export async function createIngestApp(config: HookflowConfig): Promise<NestFastifyApplication> {
   loadRulesDirectory(config.rules.dir, config.rules.variables); // fail fast, before connecting anything
-  const adapter = new FastifyAdapter({ bodyLimit: config.ingest.bodyLimitBytes });
+  const trustProxy = config.ingest.trustedProxies.length > 0 ? config.ingest.trustedProxies : false;
+  const adapter = new FastifyAdapter({ bodyLimit: config.ingest.bodyLimitBytes, trustProxy });
   const app = await NestFactory.create<NestFastifyApplication>(IngestModule.forRoot(config), adapter, {
     bodyParser: false,
     bufferLogs: true,

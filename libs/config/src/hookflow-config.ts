@@ -11,7 +11,17 @@ export interface HookflowConfig {
   /** `variables` resolve `${VAR}` references in rule files: the process environment. */
   rules: { dir: string; refreshIntervalMs: number; variables: Readonly<Record<string, string | undefined>> };
   startup: { waitMs: number };
-  ingest: { host: string; port: number; bodyLimitBytes: number; sweepIntervalMs: number; sweepGraceMs: number };
+  ingest: {
+    host: string;
+    port: number;
+    bodyLimitBytes: number;
+    sweepIntervalMs: number;
+    sweepGraceMs: number;
+    /** The public base URL providers post to (signature schemes that sign the URL need it). */
+    publicUrl?: string;
+    /** Proxies whose X-Forwarded-For/Proto/Host are believed; no one's by default. */
+    trustedProxies: string[];
+  };
   engine: { host: string; port: number; concurrency: number; allowedPrivateRanges: string[] };
   security: { masterKey: string; masterKeyIsDevelopmentDefault: boolean };
   log: { level: string; pretty: boolean };
@@ -56,6 +66,12 @@ class EnvReader {
     return fallback;
   }
 
+  optionalUrl(name: string, protocols: string[]): string | undefined {
+    const value = this.env[name];
+    if (value === undefined || value === '') return undefined;
+    return this.url(name, value, protocols).replace(/\/+$/, '');
+  }
+
   integer(name: string, fallback: number, min: number, max: number): number {
     const raw = this.env[name];
     if (raw === undefined || raw === '') return fallback;
@@ -88,8 +104,9 @@ class EnvReader {
       .filter((item) => item.length > 0);
   }
 
+  /** CIDR ranges; a plain address is taken as a range of one (`/32`, `/128`). */
   cidrList(name: string): string[] {
-    const ranges = this.list(name);
+    const ranges = this.list(name).map(asCidr);
     const invalid = ranges.filter((range) => !isCidr(range));
     if (invalid.length === 0) return ranges;
     this.problems.push(`${name} must be a comma-separated list of CIDR ranges such as 127.0.0.0/8,::1/128 (got "${invalid.join(',')}")`);
@@ -134,6 +151,8 @@ export function loadConfig(env: Env = process.env): HookflowConfig {
       bodyLimitBytes: read.byteSize('HOOKFLOW_BODY_LIMIT', '1mb'),
       sweepIntervalMs: read.duration('HOOKFLOW_SWEEP_INTERVAL', '10s'),
       sweepGraceMs: read.duration('HOOKFLOW_SWEEP_GRACE', '30s'),
+      publicUrl: read.optionalUrl('HOOKFLOW_PUBLIC_URL', ['http:', 'https:']),
+      trustedProxies: read.cidrList('HOOKFLOW_TRUSTED_PROXIES'),
     },
     engine: {
       host,
@@ -163,6 +182,11 @@ export function redactUrl(url: string): string {
   } catch {
     return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
   }
+}
+
+function asCidr(text: string): string {
+  if (text.includes('/') || !ipaddr.isValid(text)) return text;
+  return `${text}/${ipaddr.parse(text).kind() === 'ipv4' ? 32 : 128}`;
 }
 
 function isCidr(text: string): boolean {

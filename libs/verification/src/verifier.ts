@@ -50,6 +50,11 @@ export interface Verifier {
   split?(payload: unknown): unknown[];
   /** A handshake to answer directly, without storing an event. */
   handshake?(payload: unknown): HandshakeAnswer | undefined;
+  /**
+   * True when the raw body itself carries the secret (Meraki): the normalised payload is stored
+   * in its place, so no secret is kept at rest.
+   */
+  readonly rawBodyCarriesSecret?: boolean;
 }
 
 export const ACCEPTED: DeliveryVerdict = { ok: true };

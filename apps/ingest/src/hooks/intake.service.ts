@@ -1,5 +1,5 @@
 import { deliveryIdempotencyKey } from '@hookflow/idempotency';
-import { EventsRepository, isDatabaseUnavailable } from '@hookflow/persistence';
+import { EventsRepository, isDatabaseUnavailable, NewEvent, StoredEvent } from '@hookflow/persistence';
 import { EVENT_JOB_OPTIONS, EVENTS_QUEUE, EventJob, eventJobId } from '@hookflow/queue';
 import { ExpressionContext } from '@hookflow/rules';
 import { InjectQueue } from '@nestjs/bullmq';
@@ -15,13 +15,23 @@ export interface Delivery {
   rawBody: Buffer;
   /** Names lower-cased. */
   headers: Record<string, string>;
+  /** The URL as the provider saw it (HOOKFLOW_PUBLIC_URL, or trusted forwarded headers). */
   url: string;
+  /** The client address, taken from X-Forwarded-For only when the peer is a trusted proxy. */
+  clientIp: string;
   receivedAt: Date;
 }
 
+export type IntakeBody =
+  | { eventId: string; duplicate?: true }
+  /** A delivery that carried several events (SendGrid). */
+  | { eventIds: string[]; duplicates: number }
+  /** A provider handshake's own answer (Slack url_verification). */
+  | Record<string, unknown>;
+
 export interface IntakeAnswer {
-  status: 200 | 202;
-  body: { eventId: string; duplicate?: true };
+  status: number;
+  body: IntakeBody;
 }
 
 /** Seconds a provider should wait before retrying when PostgreSQL cannot take events. */
@@ -30,8 +40,9 @@ const DATABASE_RETRY_AFTER_SECONDS = '5';
 const ENQUEUE_TIMEOUT_MS = 1_000;
 
 /**
- * The ingest path: verify the raw bytes, parse, derive type and idempotency key, commit, enqueue.
- * A 2xx is only ever answered after the commit (DESIGN.md, durability rule).
+ * The ingest path: allow-list, verify the raw bytes, parse, apply the provider's conventions,
+ * derive type and idempotency key, commit, enqueue. A 2xx is only ever answered after the commit
+ * (DESIGN.md, durability rule).
  */
 @Injectable()
 export class IntakeService {
@@ -46,30 +57,44 @@ export class IntakeService {
   async accept(delivery: Delivery): Promise<IntakeAnswer> {
     const source = this.sources.get(delivery.sourceId);
     if (!source) throw new IngestRejection(404, 'unknown_source', `no enabled source "${delivery.sourceId}"`);
+    if (source.allowsIp && !source.allowsIp(delivery.clientIp)) {
+      this.reject(source, delivery, 'ip_not_allowed', `client address ${delivery.clientIp} is not in the source's allowIps`, 403);
+    }
     this.verify(source, delivery);
-    const payload = parsePayload(delivery.rawBody, delivery.headers['content-type']);
+    const { verifier } = source;
+    const parsed = parsePayload(delivery.rawBody, delivery.headers['content-type']);
+    const payload = verifier.normalize ? verifier.normalize(parsed) : parsed;
+    const handshake = verifier.handshake?.(payload);
+    if (handshake) return { status: handshake.status, body: handshake.body as Record<string, unknown> };
+    const rawBody = verifier.rawBodyCarriesSecret ? Buffer.from(JSON.stringify(payload), 'utf8') : delivery.rawBody;
+    const payloads = verifier.split ? verifier.split(payload) : [payload];
+    const events = await Promise.all(
+      // Elements of one delivery share its body: without a key of their own, each is keyed by its content.
+      payloads.map((item) => this.toEvent(source, delivery, rawBody, item, payloads.length > 1 ? Buffer.from(JSON.stringify(item) ?? '') : rawBody)),
+    );
+    const stored = await this.commit(events);
+    const fresh = stored.filter((event) => !event.duplicate);
+    await Promise.all(fresh.map((event) => this.enqueue(event.eventId)));
+    return answerFor(stored, payloads.length);
+  }
+
+  private async toEvent(source: ActiveSource, delivery: Delivery, rawBody: Buffer, payload: unknown, keyBytes: Buffer): Promise<NewEvent> {
     const context: ExpressionContext = {
       event: { source: delivery.sourceId, receivedAt: delivery.receivedAt.toISOString(), headers: delivery.headers },
       payload,
     };
-    const [type, idempotencyKey] = await Promise.all([
-      eventTypeOf(source, context),
-      deliveryIdempotencyKey(source.idempotencyKey, context, delivery.rawBody),
-    ]);
-    const stored = await this.commit({
+    const [type, idempotencyKey] = await Promise.all([eventTypeOf(source, context), deliveryIdempotencyKey(source.idempotencyKey, context, keyBytes)]);
+    return {
       id: uuidv7(),
       sourceId: delivery.sourceId,
       idempotencyKey,
       type,
       headers: delivery.headers,
       contentType: delivery.headers['content-type'] ?? null,
-      rawBody: delivery.rawBody,
+      rawBody,
       payload,
       receivedAt: delivery.receivedAt,
-    });
-    if (stored.duplicate) return { status: 200, body: { eventId: stored.eventId, duplicate: true } };
-    await this.enqueue(stored.eventId);
-    return { status: 202, body: { eventId: stored.eventId } };
+    };
   }
 
   private verify(source: ActiveSource, delivery: Delivery): void {
@@ -77,20 +102,23 @@ export class IntakeService {
       { rawBody: delivery.rawBody, headers: delivery.headers, url: delivery.url, receivedAt: delivery.receivedAt },
       { id: source.record.id, provider: source.record.provider, secrets: source.record.secrets, settings: source.record.settings },
     );
-    if (verdict.ok) return;
-    this.logger.warn(
-      { source: source.record.id, provider: source.record.provider, reason: verdict.reason, bodyBytes: delivery.rawBody.length },
-      `rejected delivery: ${verdict.detail}`,
-    );
-    throw new IngestRejection(verdict.reason === 'ip_not_allowed' ? 403 : 401, verdict.reason, verdict.detail);
+    if (!verdict.ok) this.reject(source, delivery, verdict.reason, verdict.detail, verdict.reason === 'ip_not_allowed' ? 403 : 401);
   }
 
-  private async commit(event: Parameters<EventsRepository['insertIfAbsent']>[0]): ReturnType<EventsRepository['insertIfAbsent']> {
+  private reject(source: ActiveSource, delivery: Delivery, reason: string, detail: string, status: number): never {
+    this.logger.warn(
+      { source: source.record.id, provider: source.record.provider, reason, bodyBytes: delivery.rawBody.length, clientIp: delivery.clientIp },
+      `rejected delivery: ${detail}`,
+    );
+    throw new IngestRejection(status, reason, detail);
+  }
+
+  private async commit(events: NewEvent[]): Promise<StoredEvent[]> {
     try {
-      return await this.events.insertIfAbsent(event);
+      return await this.events.insertIfAbsent(events);
     } catch (error) {
       if (!isDatabaseUnavailable(error)) throw error;
-      this.logger.error(`cannot commit event for source ${event.sourceId}, answering 503: ${(error as Error).message}`);
+      this.logger.error(`cannot commit events for source ${events[0]?.sourceId}, answering 503: ${(error as Error).message}`);
       throw new IngestRejection(503, 'database_unavailable', 'the event store is unavailable; retry later', {
         'retry-after': DATABASE_RETRY_AFTER_SECONDS,
       });
@@ -100,14 +128,20 @@ export class IntakeService {
   /** Best effort: the event is committed, so if Redis is away the outbox sweeper enqueues it later. */
   private async enqueue(eventId: string): Promise<void> {
     try {
-      await withTimeout(
-        this.eventsQueue.add('event', { eventId }, { ...EVENT_JOB_OPTIONS, jobId: eventJobId(eventId) }),
-        ENQUEUE_TIMEOUT_MS,
-      );
+      await withTimeout(this.eventsQueue.add('event', { eventId }, { ...EVENT_JOB_OPTIONS, jobId: eventJobId(eventId) }), ENQUEUE_TIMEOUT_MS);
     } catch (error) {
       this.logger.warn(`event ${eventId} committed but not queued (the outbox sweeper will queue it): ${(error as Error).message}`);
     }
   }
+}
+
+function answerFor(stored: StoredEvent[], deliveredEvents: number): IntakeAnswer {
+  const duplicates = stored.filter((event) => event.duplicate).length;
+  const allDuplicates = duplicates === stored.length;
+  if (deliveredEvents === 1 && stored[0]) {
+    return allDuplicates ? { status: 200, body: { eventId: stored[0].eventId, duplicate: true } } : { status: 202, body: { eventId: stored[0].eventId } };
+  }
+  return { status: allDuplicates ? 200 : 202, body: { eventIds: stored.map((event) => event.eventId), duplicates } };
 }
 
 async function eventTypeOf(source: ActiveSource, context: ExpressionContext): Promise<string | null> {

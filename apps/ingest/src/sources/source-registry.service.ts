@@ -3,6 +3,7 @@ import { CatalogRepository, SourceRecord } from '@hookflow/persistence';
 import { CatalogCache, CompiledExpression, compileExpression } from '@hookflow/rules';
 import { Verifier, verifierFor } from '@hookflow/verification';
 import { Inject, Injectable } from '@nestjs/common';
+import { compileIpAllowlist } from './ip-allowlist';
 
 /** A source ready for the request path: verifier chosen and expressions compiled once. */
 export interface ActiveSource {
@@ -10,6 +11,8 @@ export interface ActiveSource {
   verifier: Verifier;
   eventType: CompiledExpression;
   idempotencyKey?: CompiledExpression;
+  /** Absent when the source accepts every address. */
+  allowsIp?: (clientIp: string) => boolean;
 }
 
 const DEFAULT_EVENT_TYPE = 'payload.type';
@@ -41,18 +44,25 @@ export class SourceRegistry extends CatalogCache {
       this.logger.error(`source "${record.id}" has unsupported provider "${record.provider}"; its deliveries are refused`);
       return undefined;
     }
-    const eventType = typeof record.settings.eventType === 'string' ? record.settings.eventType : DEFAULT_EVENT_TYPE;
-    const idempotencyKey = typeof record.settings.idempotencyKey === 'string' ? record.settings.idempotencyKey : undefined;
+    // The source's own expressions win over the provider's conventions.
+    const eventType = stringOf(record.settings.eventType) ?? verifier.defaults?.eventType ?? DEFAULT_EVENT_TYPE;
+    const idempotencyKey = stringOf(record.settings.idempotencyKey) ?? verifier.defaults?.idempotencyKey;
+    const allowIps = Array.isArray(record.settings.allowIps) ? record.settings.allowIps.map(String) : undefined;
     try {
       return {
         record,
         verifier,
         eventType: compileExpression(eventType),
         idempotencyKey: idempotencyKey === undefined ? undefined : compileExpression(idempotencyKey),
+        allowsIp: allowIps === undefined ? undefined : compileIpAllowlist(allowIps),
       };
     } catch (error) {
-      this.logger.error(`source "${record.id}" has an invalid expression; its deliveries are refused: ${(error as Error).message}`);
+      this.logger.error(`source "${record.id}" has an invalid expression or allowIps entry; its deliveries are refused: ${(error as Error).message}`);
       return undefined;
     }
   }
+}
+
+function stringOf(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { EventEntity, EventStatus } from '../entities';
+import { EventEntity } from '../entities';
 
 export interface NewEvent {
   id: string;
@@ -26,34 +26,44 @@ export class EventsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
-   * Commits the event unless one with the same (source, idempotency key) exists. The unique index
-   * decides, so concurrent duplicates cannot both get in.
+   * Commits the events of one delivery, in one transaction, each unless one with the same
+   * (source, idempotency key) exists. The unique index decides, so concurrent duplicates cannot
+   * both get in.
    */
-  async insertIfAbsent(event: NewEvent): Promise<StoredEvent> {
-    const inserted: { id: string }[] = await this.dataSource.query(
-      `INSERT INTO events (id, source_id, idempotency_key, type, status, headers, content_type, raw_body, payload, received_at)
-       VALUES ($1, $2, $3, $4, 'received', $5, $6, $7, $8, $9)
-       ON CONFLICT ON CONSTRAINT uq_events_source_idempotency_key DO NOTHING
-       RETURNING id`,
-      [
-        event.id,
-        event.sourceId,
-        event.idempotencyKey,
-        event.type,
-        JSON.stringify(event.headers),
-        event.contentType,
-        event.rawBody,
-        event.payload === undefined ? null : JSON.stringify(event.payload),
-        event.receivedAt,
-      ],
-    );
-    if (inserted[0]) return { eventId: inserted[0].id, duplicate: false };
-    const [first] = (await this.dataSource.query<{ id: string }[]>('SELECT id FROM events WHERE source_id = $1 AND idempotency_key = $2', [
-      event.sourceId,
-      event.idempotencyKey,
-    ])) as { id: string }[];
-    if (!first) throw new Error(`event with key ${event.idempotencyKey} conflicted but cannot be found`);
-    return { eventId: first.id, duplicate: true };
+  async insertIfAbsent(events: NewEvent[]): Promise<StoredEvent[]> {
+    return this.dataSource.transaction(async (manager) => {
+      const stored: StoredEvent[] = [];
+      for (const event of events) {
+        const inserted: { id: string }[] = await manager.query(
+          `INSERT INTO events (id, source_id, idempotency_key, type, status, headers, content_type, raw_body, payload, received_at)
+           VALUES ($1, $2, $3, $4, 'received', $5, $6, $7, $8, $9)
+           ON CONFLICT ON CONSTRAINT uq_events_source_idempotency_key DO NOTHING
+           RETURNING id`,
+          [
+            event.id,
+            event.sourceId,
+            event.idempotencyKey,
+            event.type,
+            JSON.stringify(event.headers),
+            event.contentType,
+            event.rawBody,
+            event.payload === undefined ? null : JSON.stringify(event.payload),
+            event.receivedAt,
+          ],
+        );
+        if (inserted[0]) {
+          stored.push({ eventId: inserted[0].id, duplicate: false });
+          continue;
+        }
+        const [first] = await manager.query<{ id: string }[]>('SELECT id FROM events WHERE source_id = $1 AND idempotency_key = $2', [
+          event.sourceId,
+          event.idempotencyKey,
+        ]);
+        if (!first) throw new Error(`event with key ${event.idempotencyKey} conflicted but cannot be found`);
+        stored.push({ eventId: first.id, duplicate: true });
+      }
+      return stored;
+    });
   }
 
   findById(id: string): Promise<EventEntity | null> {
@@ -67,15 +77,5 @@ export class EventsRepository {
       [olderThan, limit],
     );
     return rows.map((row) => row.id);
-  }
-
-  async countByStatus(sourceId: string): Promise<Record<EventStatus, number>> {
-    const rows: { status: EventStatus; count: string }[] = await this.dataSource.query(
-      'SELECT status, count(*) FROM events WHERE source_id = $1 GROUP BY status',
-      [sourceId],
-    );
-    const counts: Record<EventStatus, number> = { received: 0, dispatched: 0, unmatched: 0 };
-    for (const row of rows) counts[row.status] = Number(row.count);
-    return counts;
   }
 }
