@@ -136,7 +136,14 @@ describe('loadConfig', () => {
       expect(config.engine.allowedPrivateRanges).toEqual(['127.0.0.0/8', '::1/128', '10.0.0.0/8']);
     });
 
-    it.each(['127.0.0.1', '10.0.0.0/33', 'localhost/8', 'fd00::/129'])('rejects %p, naming the bad entry', (range) => {
+    it('takes a plain address as a range of one', () => {
+      const config = loadConfig({ HOOKFLOW_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1,::1', HOOKFLOW_TRUSTED_PROXIES: '10.0.0.7' });
+
+      expect(config.engine.allowedPrivateRanges).toEqual(['127.0.0.1/32', '::1/128']);
+      expect(config.ingest.trustedProxies).toEqual(['10.0.0.7/32']);
+    });
+
+    it.each(['localhost', '10.0.0.0/33', 'localhost/8', 'fd00::/129'])('rejects %p, naming the bad entry', (range) => {
       const error = configError({ HOOKFLOW_ALLOW_PRIVATE_DESTINATIONS: `127.0.0.0/8,${range}` });
 
       expect(error.message).toBe(

@@ -1,5 +1,5 @@
 import { sign } from '@octokit/webhooks-methods';
-import { randomBytes, randomInt } from 'node:crypto';
+import { createHmac, randomBytes, randomInt } from 'node:crypto';
 import { HmacVerifier } from './hmac.verifier';
 import { NoneVerifier } from './none.verifier';
 import { DeliveryRequest, VerifiableSource, Verifier } from './verifier';
@@ -177,5 +177,289 @@ describe('NoneVerifier', () => {
 
     expect(none.verify(delivery(BODY, {}), unsigned)).toEqual({ ok: true });
     expect(none.verify(delivery(randomBytes(64), { 'x-webhook-signature': 'garbage' }), unsigned)).toEqual({ ok: true });
+  });
+});
+
+describe('HmacVerifier settings', () => {
+  const RECEIVED_AT = new Date('2026-01-01T00:00:00Z');
+  const NOW = String(Math.floor(RECEIVED_AT.getTime() / 1000));
+
+  /** The documented scheme: HMAC(secret, signed content) in the configured encoding. */
+  function hmac(
+    content: Buffer | string,
+    { secret = SECRET, algorithm = 'sha256', encoding = 'hex' }: { secret?: string; algorithm?: string; encoding?: 'hex' | 'base64' } = {},
+  ): string {
+    return createHmac(algorithm, secret).update(content).digest(encoding);
+  }
+
+  function at(rawBody: Buffer | string, headers: Record<string, string>, url = '/hooks/shop'): DeliveryRequest {
+    return { ...delivery(rawBody, headers), url, receivedAt: RECEIVED_AT };
+  }
+
+  describe.each([
+    ['X-Webhook-Signature', 'x-webhook-signature'],
+    ['X-Signature', 'x-signature'],
+    ['X-Meter-Signature', 'x-meter-signature'],
+  ])('configured with header %s', (configured, received) => {
+    const configuredSource = source([SECRET], { header: configured });
+
+    it('accepts a hex HMAC-SHA256 of the body in that header, bare or prefixed sha256=', () => {
+      const hex = hmac(BODY);
+
+      expect(verifier.verify(at(BODY, { [received]: hex }), configuredSource)).toEqual({ ok: true });
+      expect(verifier.verify(at(BODY, { [received]: `sha256=${hex}` }), configuredSource)).toEqual({ ok: true });
+    });
+
+    it('rejects a delivery that carries the signature in no other header as missing', () => {
+      const elsewhere = received === 'x-signature' ? 'x-webhook-signature' : 'x-signature';
+
+      expect(verifier.verify(at(BODY, { [elsewhere]: hmac(BODY) }), configuredSource)).toEqual({
+        ok: false,
+        reason: 'missing_signature',
+        detail: `header ${received} is missing`,
+      });
+    });
+
+    it('rejects a signature made with another secret as a mismatch', () => {
+      expect(verifier.verify(at(BODY, { [received]: hmac(BODY, { secret: 'other' }) }), configuredSource)).toMatchObject({
+        ok: false,
+        reason: 'signature_mismatch',
+      });
+    });
+  });
+
+  describe.each([
+    ['sha1', 'hex', 40],
+    ['sha256', 'hex', 64],
+    ['sha512', 'hex', 128],
+    ['sha1', 'base64', 28],
+    ['sha256', 'base64', 44],
+    ['sha512', 'base64', 88],
+  ] as const)('with algorithm %s and encoding %s', (algorithm, encoding, length) => {
+    const configured = source([SECRET], { algorithm, encoding });
+
+    it('accepts the body signed that way', () => {
+      const signature = hmac(BODY, { algorithm, encoding });
+
+      expect(signature).toHaveLength(length);
+      expect(verifier.verify(at(BODY, { 'x-webhook-signature': signature }), configured)).toEqual({ ok: true });
+    });
+
+    it(`tolerates a ${algorithm}= prefix when no prefix is configured`, () => {
+      const signature = `${algorithm}=${hmac(BODY, { algorithm, encoding })}`;
+
+      expect(verifier.verify(at(BODY, { 'x-webhook-signature': signature }), configured)).toEqual({ ok: true });
+    });
+
+    it('rejects a signature of the wrong length or alphabet as malformed', () => {
+      const signature = hmac(BODY, { algorithm, encoding });
+      const otherAlgorithm = algorithm === 'sha256' ? 'sha512' : 'sha256';
+      const otherEncoding = encoding === 'hex' ? 'base64' : 'hex';
+      const garbled = [
+        signature.slice(0, -4),
+        `${signature}AAAA`,
+        hmac(BODY, { algorithm: otherAlgorithm, encoding }),
+        hmac(BODY, { algorithm, encoding: otherEncoding }),
+        `${signature.slice(0, 10)}!${signature.slice(11)}`,
+        `${signature.slice(0, 10)} ${signature.slice(11)}`,
+      ];
+
+      for (const header of garbled) {
+        expect([header, verifier.verify(at(BODY, { 'x-webhook-signature': header }), configured)]).toEqual([
+          header,
+          expect.objectContaining({ ok: false, reason: 'malformed_signature' }),
+        ]);
+      }
+    });
+
+    it('rejects the signature of another body as a mismatch', () => {
+      const signature = hmac(`${BODY} `, { algorithm, encoding });
+
+      expect(verifier.verify(at(BODY, { 'x-webhook-signature': signature }), configured)).toMatchObject({
+        ok: false,
+        reason: 'signature_mismatch',
+      });
+    });
+  });
+
+  it('accepts base64 signatures in the URL-safe alphabet and without padding', () => {
+    const configured = source([SECRET], { encoding: 'base64' });
+    const urlSafe = createHmac('sha256', SECRET).update(BODY).digest('base64url');
+
+    expect(urlSafe).toHaveLength(43);
+    expect(verifier.verify(at(BODY, { 'x-webhook-signature': urlSafe }), configured)).toEqual({ ok: true });
+    expect(verifier.verify(at(BODY, { 'x-webhook-signature': hmac(BODY, { encoding: 'base64' }).replace(/=+$/, '') }), configured)).toEqual(
+      {
+        ok: true,
+      },
+    );
+  });
+
+  describe('with a configured prefix', () => {
+    const prefixed = source([SECRET], { header: 'X-Signature', prefix: 'v1=' });
+
+    it('accepts the signature with or without the prefix, in any case', () => {
+      const hex = hmac(BODY);
+
+      for (const header of [`v1=${hex}`, `V1=${hex}`, hex]) {
+        expect(verifier.verify(at(BODY, { 'x-signature': header }), prefixed)).toEqual({ ok: true });
+      }
+    });
+
+    it('no longer strips the algorithm prefix', () => {
+      expect(verifier.verify(at(BODY, { 'x-signature': `sha256=${hmac(BODY)}` }), prefixed)).toMatchObject({
+        ok: false,
+        reason: 'malformed_signature',
+        detail: 'header x-signature is not a hex HMAC-SHA256 (optionally prefixed v1=)',
+      });
+    });
+  });
+
+  describe('with a timestamp header', () => {
+    const timed = source([SECRET, 'new-secret'], { header: 'X-Signature', timestampHeader: 'X-Timestamp' });
+
+    function timedDelivery(timestamp: string, signature = hmac(`${timestamp}.${BODY}`)): DeliveryRequest {
+      return at(BODY, { 'x-signature': signature, 'x-timestamp': timestamp });
+    }
+
+    it('signs "{timestamp}.{body}" by default and accepts a fresh delivery', () => {
+      expect(verifier.verify(timedDelivery(NOW), timed)).toEqual({ ok: true });
+      expect(verifier.verify(timedDelivery(NOW, hmac(`${NOW}.${BODY}`, { secret: 'new-secret' })), timed)).toEqual({ ok: true });
+    });
+
+    it('rejects the body signed without the timestamp as a mismatch', () => {
+      expect(verifier.verify(timedDelivery(NOW, hmac(BODY)), timed)).toMatchObject({ ok: false, reason: 'signature_mismatch' });
+    });
+
+    it('rejects a signature replayed with another timestamp as a mismatch', () => {
+      const signature = hmac(`${NOW}.${BODY}`);
+      const later = String(Number(NOW) + 60);
+
+      expect(verifier.verify(timedDelivery(later, signature), timed)).toMatchObject({ ok: false, reason: 'signature_mismatch' });
+    });
+
+    it('requires the timestamp', () => {
+      expect(verifier.verify(at(BODY, { 'x-signature': hmac(`${NOW}.${BODY}`) }), timed)).toEqual({
+        ok: false,
+        reason: 'missing_signature',
+        detail: 'header x-timestamp is missing',
+      });
+    });
+
+    it.each(['1767225600.5', '-1767225600', '2026-01-01T00:00:00Z', '1767225600000000000', 'now'])(
+      'rejects the timestamp %s, not Unix seconds, as malformed',
+      (timestamp) => {
+        expect(verifier.verify(timedDelivery(timestamp), timed)).toMatchObject({ ok: false, reason: 'malformed_signature' });
+      },
+    );
+
+    it.each([
+      [-300, true],
+      [300, true],
+      [-301, false],
+      [301, false],
+      [-86_400, false],
+    ])('with the timestamp %i s from the clock, accepts it: %s (default tolerance 300 s)', (offset, accepted) => {
+      const timestamp = String(Number(NOW) + offset);
+      const verdict = verifier.verify(timedDelivery(timestamp), timed);
+
+      expect(verdict).toEqual(accepted ? { ok: true } : expect.objectContaining({ ok: false, reason: 'timestamp_out_of_tolerance' }));
+    });
+
+    it('applies the source tolerance', () => {
+      const strict = source([SECRET], { ...timed.settings, tolerance: '10s' });
+
+      expect(verifier.verify(timedDelivery(String(Number(NOW) - 10)), strict)).toEqual({ ok: true });
+      expect(verifier.verify(timedDelivery(String(Number(NOW) - 11)), strict)).toMatchObject({
+        ok: false,
+        reason: 'timestamp_out_of_tolerance',
+        detail: 'header x-timestamp: timestamp is 11 s old; tolerance is 10 s',
+      });
+      expect(verifier.verify(timedDelivery(String(Number(NOW) + 11)), strict)).toMatchObject({
+        ok: false,
+        reason: 'timestamp_out_of_tolerance',
+        detail: 'header x-timestamp: timestamp is 11 s in the future; tolerance is 10 s',
+      });
+    });
+  });
+
+  describe('with a signedContent template', () => {
+    const templated = source([SECRET], {
+      header: 'X-Meter-Signature',
+      timestampHeader: 'X-Meter-Timestamp',
+      signedContent: 'v0:{timestamp}:{body}',
+      algorithm: 'sha512',
+      encoding: 'base64',
+    });
+
+    it('signs the template with the timestamp and body in place', () => {
+      const signature = hmac(`v0:${NOW}:${BODY}`, { algorithm: 'sha512', encoding: 'base64' });
+
+      expect(verifier.verify(at(BODY, { 'x-meter-signature': signature, 'x-meter-timestamp': NOW }), templated)).toEqual({ ok: true });
+      expect(
+        verifier.verify(at(BODY, { 'x-meter-signature': signature, 'x-meter-timestamp': String(Number(NOW) - 1) }), templated),
+      ).toMatchObject({
+        ok: false,
+        reason: 'signature_mismatch',
+      });
+    });
+
+    it('signs the raw body bytes, not their decoding as text', () => {
+      const binary = Buffer.from([0x7b, 0xff, 0xfe, 0xc3, 0x28, 0x00, 0x7d]);
+      const signature = hmac(Buffer.concat([Buffer.from(`v0:${NOW}:`), binary]), { algorithm: 'sha512', encoding: 'base64' });
+      const viaText = hmac(`v0:${NOW}:${binary.toString('utf8')}`, { algorithm: 'sha512', encoding: 'base64' });
+
+      expect(viaText).not.toBe(signature);
+      expect(verifier.verify(at(binary, { 'x-meter-signature': signature, 'x-meter-timestamp': NOW }), templated)).toEqual({ ok: true });
+      expect(verifier.verify(at(binary, { 'x-meter-signature': viaText, 'x-meter-timestamp': NOW }), templated)).toMatchObject({
+        ok: false,
+        reason: 'signature_mismatch',
+      });
+    });
+
+    it('can sign the body alone even with a timestamp header, the timestamp still checked', () => {
+      const bodyOnly = source([SECRET], { timestampHeader: 'X-Timestamp', signedContent: '{body}' });
+      const signature = hmac(BODY);
+
+      expect(verifier.verify(at(BODY, { 'x-webhook-signature': signature, 'x-timestamp': NOW }), bodyOnly)).toEqual({ ok: true });
+      expect(verifier.verify(at(BODY, { 'x-webhook-signature': signature, 'x-timestamp': '1000' }), bodyOnly)).toMatchObject({
+        ok: false,
+        reason: 'timestamp_out_of_tolerance',
+      });
+    });
+
+    it('rejects every delivery when the template needs a timestamp but no timestamp header is configured', () => {
+      const misconfigured = source([SECRET], { signedContent: '{timestamp}.{body}' });
+
+      expect(verifier.verify(at(BODY, { 'x-webhook-signature': hmac(`.${BODY}`) }), misconfigured)).toMatchObject({
+        ok: false,
+        reason: 'missing_signature',
+      });
+    });
+  });
+
+  it('never echoes a secret, the signature or the timestamp-signed content in its details', () => {
+    const timed = source([SECRET], { timestampHeader: 'X-Timestamp', tolerance: 1 });
+    const expected = hmac(`${NOW}.${BODY}`);
+    const verdicts = [
+      verifier.verify(at(BODY, { 'x-webhook-signature': expected.replace(/^./, 'f'), 'x-timestamp': NOW }), timed),
+      verifier.verify(at(BODY, { 'x-webhook-signature': expected, 'x-timestamp': '1' }), timed),
+      verifier.verify(at(BODY, { 'x-webhook-signature': `${expected}00`, 'x-timestamp': NOW }), timed),
+    ];
+
+    for (const verdict of verdicts) {
+      expect(verdict.ok).toBe(false);
+      expect(JSON.stringify(verdict)).not.toContain(SECRET);
+      expect(JSON.stringify(verdict)).not.toContain(expected.slice(1));
+    }
+  });
+
+  it('reads nothing from header names that exist only on the object prototype', () => {
+    for (const header of ['constructor', '__proto__', 'toString']) {
+      expect(verifier.verify(at(BODY, {}), source([SECRET], { header, timestampHeader: header }))).toMatchObject({
+        ok: false,
+        reason: 'missing_signature',
+      });
+    }
   });
 });

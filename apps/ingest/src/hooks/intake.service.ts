@@ -70,7 +70,9 @@ export class IntakeService {
     const payloads = verifier.split ? verifier.split(payload) : [payload];
     const events = await Promise.all(
       // Elements of one delivery share its body: without a key of their own, each is keyed by its content.
-      payloads.map((item) => this.toEvent(source, delivery, rawBody, item, payloads.length > 1 ? Buffer.from(JSON.stringify(item) ?? '') : rawBody)),
+      payloads.map((item) =>
+        this.toEvent(source, delivery, rawBody, item, payloads.length > 1 ? Buffer.from(JSON.stringify(item) ?? '') : rawBody),
+      ),
     );
     const stored = await this.commit(events);
     const fresh = stored.filter((event) => !event.duplicate);
@@ -83,7 +85,10 @@ export class IntakeService {
       event: { source: delivery.sourceId, receivedAt: delivery.receivedAt.toISOString(), headers: delivery.headers },
       payload,
     };
-    const [type, idempotencyKey] = await Promise.all([eventTypeOf(source, context), deliveryIdempotencyKey(source.idempotencyKey, context, keyBytes)]);
+    const [type, idempotencyKey] = await Promise.all([
+      eventTypeOf(source, context),
+      deliveryIdempotencyKey(source.idempotencyKey, context, keyBytes),
+    ]);
     return {
       id: uuidv7(),
       sourceId: delivery.sourceId,
@@ -107,7 +112,13 @@ export class IntakeService {
 
   private reject(source: ActiveSource, delivery: Delivery, reason: string, detail: string, status: number): never {
     this.logger.warn(
-      { source: source.record.id, provider: source.record.provider, reason, bodyBytes: delivery.rawBody.length, clientIp: delivery.clientIp },
+      {
+        source: source.record.id,
+        provider: source.record.provider,
+        reason,
+        bodyBytes: delivery.rawBody.length,
+        clientIp: delivery.clientIp,
+      },
       `rejected delivery: ${detail}`,
     );
     throw new IngestRejection(status, reason, detail);
@@ -128,7 +139,10 @@ export class IntakeService {
   /** Best effort: the event is committed, so if Redis is away the outbox sweeper enqueues it later. */
   private async enqueue(eventId: string): Promise<void> {
     try {
-      await withTimeout(this.eventsQueue.add('event', { eventId }, { ...EVENT_JOB_OPTIONS, jobId: eventJobId(eventId) }), ENQUEUE_TIMEOUT_MS);
+      await withTimeout(
+        this.eventsQueue.add('event', { eventId }, { ...EVENT_JOB_OPTIONS, jobId: eventJobId(eventId) }),
+        ENQUEUE_TIMEOUT_MS,
+      );
     } catch (error) {
       this.logger.warn(`event ${eventId} committed but not queued (the outbox sweeper will queue it): ${(error as Error).message}`);
     }
@@ -139,7 +153,9 @@ function answerFor(stored: StoredEvent[], deliveredEvents: number): IntakeAnswer
   const duplicates = stored.filter((event) => event.duplicate).length;
   const allDuplicates = duplicates === stored.length;
   if (deliveredEvents === 1 && stored[0]) {
-    return allDuplicates ? { status: 200, body: { eventId: stored[0].eventId, duplicate: true } } : { status: 202, body: { eventId: stored[0].eventId } };
+    return allDuplicates
+      ? { status: 200, body: { eventId: stored[0].eventId, duplicate: true } }
+      : { status: 202, body: { eventId: stored[0].eventId } };
   }
   return { status: allDuplicates ? 200 : 202, body: { eventIds: stored.map((event) => event.eventId), duplicates } };
 }

@@ -5,7 +5,9 @@ import * as ipaddr from 'ipaddr.js';
  * IPv4-mapped IPv6 clients (::ffff:203.0.113.7) match IPv4 ranges. Throws on an invalid entry.
  */
 export function compileIpAllowlist(entries: readonly string[]): (clientIp: string) => boolean {
-  const ranges = entries.map((entry) => (entry.includes('/') ? ipaddr.parseCIDR(entry) : ([ipaddr.parse(entry), entry.includes(':') ? 128 : 32] as const)));
+  const ranges = entries.map((entry) =>
+    entry.includes('/') ? ipaddr.parseCIDR(entry) : ([ipaddr.parse(entry), entry.includes(':') ? 128 : 32] as const),
+  );
   return (clientIp) => {
     if (!ipaddr.isValid(clientIp)) return false;
     const address = ipaddr.process(clientIp);

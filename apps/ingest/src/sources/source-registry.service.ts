@@ -57,7 +57,9 @@ export class SourceRegistry extends CatalogCache {
         allowsIp: allowIps === undefined ? undefined : compileIpAllowlist(allowIps),
       };
     } catch (error) {
-      this.logger.error(`source "${record.id}" has an invalid expression or allowIps entry; its deliveries are refused: ${(error as Error).message}`);
+      this.logger.error(
+        `source "${record.id}" has an invalid expression or allowIps entry; its deliveries are refused: ${(error as Error).message}`,
+      );
       return undefined;
     }
   }
