@@ -223,3 +223,73 @@ describe('provider verification at the ingest endpoint', () => {
     expect(ipv6.status).toBe(202);
   });
 });
+
+describe('forwarded headers at the ingest endpoint', () => {
+  const rules = {
+    'proxy.yaml': `sources:
+  - { id: twilio, provider: twilio, secrets: ["${TWILIO_TOKEN}"] }
+  - { id: office, provider: none, allowIps: ["203.0.113.0/24"] }
+  - { id: github, provider: github, secrets: ["${GITHUB_SECRET}"] }
+`,
+  };
+  const params = { MessageSid: 'SM999', Body: 'via proxy' };
+  const body = new URLSearchParams(params).toString();
+  const forwarded = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'forwarded.example.com', 'x-forwarded-for': '203.0.113.9' };
+  const twilioHeaders = {
+    'content-type': 'application/x-www-form-urlencoded',
+    'x-twilio-signature': twilio.getExpectedTwilioSignature(TWILIO_TOKEN, 'https://forwarded.example.com/hooks/twilio', params),
+    ...forwarded,
+  };
+
+  async function statusOf(stack: TestStack, sourceId: string, payload: string, headers: Record<string, string>): Promise<number> {
+    const response = await fetch(`${stack.ingestUrl}/hooks/${sourceId}`, { method: 'POST', headers, body: payload });
+    await response.arrayBuffer();
+    return response.status;
+  }
+
+  it('believes X-Forwarded-Proto/Host/For from a trusted proxy', async () => {
+    const stack = await TestStack.start({ rules, env: { HOOKFLOW_TRUSTED_PROXIES: '127.0.0.1' }, engine: false });
+    try {
+      expect(await statusOf(stack, 'twilio', body, twilioHeaders)).toBe(202);
+      expect(await statusOf(stack, 'office', '{"type":"door.opened"}', { 'content-type': 'application/json', ...forwarded })).toBe(202);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('ignores forwarded headers from a peer that is not a trusted proxy', async () => {
+    const stack = await TestStack.start({ rules, engine: false });
+    try {
+      expect(await statusOf(stack, 'twilio', body, twilioHeaders)).toBe(401);
+      expect(await statusOf(stack, 'office', '{"type":"door.opened"}', { 'content-type': 'application/json', ...forwarded })).toBe(403);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('unwraps a GitHub delivery sent with the form content type', async () => {
+    const stack = await TestStack.start({ rules, engine: false });
+    try {
+      const json = JSON.stringify({ action: 'created', comment: { id: 1 } });
+      const form = new URLSearchParams({ payload: json }).toString();
+      const response = await fetch(`${stack.ingestUrl}/hooks/github`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-github-event': 'issue_comment',
+          'x-github-delivery': 'gh-form-1',
+          'x-hub-signature-256': await signGithub({ secret: GITHUB_SECRET, algorithm: 'sha256' }, form),
+        },
+        body: form,
+      });
+      const answer = (await response.json()) as { eventId: string };
+      expect(response.status).toBe(202);
+      const [event] = await stack.query<{ type: string; payload: unknown }>('SELECT type, payload FROM events WHERE id = $1', [
+        answer.eventId,
+      ]);
+      expect(event).toEqual({ type: 'issue_comment.created', payload: JSON.parse(json) });
+    } finally {
+      await stack.close();
+    }
+  });
+});

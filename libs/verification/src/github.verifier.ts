@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { ACCEPTED, DeliveryRequest, DeliveryVerdict, rejected, VerifiableSource, Verifier } from './verifier';
 import { matchesAny } from './constant-time';
+import { unwrapFormPayload } from './form-payload';
 
 const SIGNATURE_HEADER = 'x-hub-signature-256';
 const LEGACY_SHA1_HEADER = 'x-hub-signature';
@@ -19,6 +20,11 @@ export class GithubVerifier implements Verifier {
       '$exists(event.headers."x-github-event") ? event.headers."x-github-event" & ($type(payload.action) = "string" ? "." & payload.action : "")',
     idempotencyKey: 'event.headers."x-github-delivery"',
   };
+
+  /** Webhooks created with content type `application/x-www-form-urlencoded` carry the JSON in `payload`. */
+  normalize(payload: unknown): unknown {
+    return unwrapFormPayload(payload);
+  }
 
   verify(request: DeliveryRequest, source: VerifiableSource): DeliveryVerdict {
     const header = request.headers[SIGNATURE_HEADER];

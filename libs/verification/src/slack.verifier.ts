@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { ACCEPTED, DeliveryRequest, DeliveryVerdict, HandshakeAnswer, rejected, VerifiableSource, Verifier } from './verifier';
 import { matchesAny } from './constant-time';
 import { timestampProblem, toleranceMs } from './source-settings';
+import { isPlainObject, unwrapFormPayload } from './form-payload';
 
 const SIGNATURE_HEADER = 'x-slack-signature';
 const TIMESTAMP_HEADER = 'x-slack-request-timestamp';
@@ -49,22 +50,12 @@ export class SlackVerifier implements Verifier {
 
   /** Interactivity posts a form whose `payload` field is JSON: that JSON is the payload. */
   normalize(payload: unknown): unknown {
-    if (!isObject(payload) || typeof payload.payload !== 'string') return payload;
-    try {
-      const parsed: unknown = JSON.parse(payload.payload);
-      return isObject(parsed) ? parsed : payload;
-    } catch {
-      return payload;
-    }
+    return unwrapFormPayload(payload);
   }
 
   /** Answers the Events API `url_verification` challenge sent when the request URL is saved. */
   handshake(payload: unknown): HandshakeAnswer | undefined {
-    if (!isObject(payload) || payload.type !== 'url_verification' || typeof payload.challenge !== 'string') return undefined;
+    if (!isPlainObject(payload) || payload.type !== 'url_verification' || typeof payload.challenge !== 'string') return undefined;
     return { status: 200, body: { challenge: payload.challenge } };
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
