@@ -13,6 +13,7 @@ export const REDACTED_HEADERS = [
   'x-slack-signature',
   'x-shopify-hmac-sha256',
   'x-twilio-signature',
+  'x-twilio-email-event-webhook-signature',
   'webhook-signature',
   'svix-signature',
 ];
