@@ -12,7 +12,12 @@ describe('ingest answers', () => {
 
   beforeAll(async () => {
     stack = await TestStack.start({
-      rules: { 'sources.yaml': rulesFile([hmacSource('shop'), '  - id: open\n    provider: none\n'], []) },
+      rules: {
+        'sources.yaml': rulesFile(
+          [hmacSource('shop'), '  - id: open\n    provider: none\n', '  - { id: token, provider: bearer, secrets: ["tok-0123456789"] }\n'],
+          [],
+        ),
+      },
       env: { HOOKFLOW_BODY_LIMIT: '4kb' },
       engine: false,
     });
@@ -75,6 +80,36 @@ describe('ingest answers', () => {
       answer.body.eventId,
     ]);
     expect(event).toEqual({ payload: { type: 'form.sent', tag: ['a', 'b'] }, type: 'form.sent' });
+  });
+
+  it('accepts JSON with NUL characters and lone surrogates, keeping the raw bytes exact', async () => {
+    const body = '{"type":"odd.text","id":"nul-1","text":"a\\u0000b \\ud800"}';
+    const answer = await deliver(stack.ingestUrl, 'open', body);
+    expect(answer.status).toBe(202);
+    const [event] = await stack.query<{ payload: { text: string }; raw_body: Buffer }>(
+      'SELECT payload, raw_body FROM events WHERE id = $1',
+      [answer.body.eventId],
+    );
+    expect(event?.payload.text).toBe('a\ufffdb \ufffd');
+    expect(event?.raw_body.toString('utf8')).toBe(body);
+  });
+
+  it('answers 400 for JSON nested deeper than the limit', async () => {
+    const body = `${'['.repeat(300)}${']'.repeat(300)}`;
+    const answer = await deliver(stack.ingestUrl, 'open', body);
+    expect(answer).toMatchObject({ status: 400, body: { error: 'invalid_json' } });
+  });
+
+  it('never stores the credentials a delivery authenticated with', async () => {
+    const answer = await deliver(stack.ingestUrl, 'token', orderEvent(), {
+      headers: { authorization: 'Bearer tok-0123456789', cookie: 'session=abc' },
+    });
+    expect(answer.status).toBe(202);
+    const [event] = await stack.query<{ headers: Record<string, string> }>('SELECT headers FROM events WHERE id = $1', [
+      answer.body.eventId,
+    ]);
+    expect(event?.headers).toMatchObject({ authorization: '[redacted]', cookie: '[redacted]' });
+    expect(JSON.stringify(event?.headers)).not.toContain('tok-0123456789');
   });
 
   it('keys a delivery without an id by the SHA-256 of its body', async () => {

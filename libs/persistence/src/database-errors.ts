@@ -1,5 +1,7 @@
 /** SQLSTATE classes meaning "the database cannot take this now", not "the request is wrong". */
 const UNAVAILABLE_SQLSTATE_PREFIXES = ['08', '53', '57P'];
+/** Deadlock, serialization failure, statement timeout: the same request can succeed a moment later. */
+const TRANSIENT_SQLSTATES = new Set(['40P01', '40001', '57014']);
 const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
 const UNAVAILABLE_MESSAGES = [
   /Connection terminated/i,
@@ -15,7 +17,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   const { code, message, driverError } = error as { code?: unknown; message?: unknown; driverError?: unknown };
   if (driverError !== undefined && driverError !== error && isDatabaseUnavailable(driverError)) return true;
   const text = typeof code === 'string' ? code : '';
-  if (UNAVAILABLE_NODE_CODES.has(text)) return true;
+  if (UNAVAILABLE_NODE_CODES.has(text) || TRANSIENT_SQLSTATES.has(text)) return true;
   if (/^[0-9A-Z]{5}$/.test(text) && UNAVAILABLE_SQLSTATE_PREFIXES.some((prefix) => text.startsWith(prefix))) return true;
   return typeof message === 'string' && UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message));
 }

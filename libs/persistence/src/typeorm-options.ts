@@ -15,7 +15,8 @@ export function dataSourceOptions(config: HookflowConfig): DataSourceOptions {
     migrationsTableName: 'migrations',
     synchronize: false,
     migrationsRun: false,
-    logging: ['error'],
+    // TypeORM would print failed queries with their parameters (headers, bodies): errors surface to callers instead.
+    logging: false,
     extra: {
       max: config.database.poolSize,
       connectionTimeoutMillis: config.database.connectTimeoutMs,

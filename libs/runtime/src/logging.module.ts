@@ -27,7 +27,9 @@ export const REDACTED_HEADERS = [
         pinoHttp: {
           level: config.log.level,
           transport: config.log.pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
-          redact: { paths: REDACTED_HEADERS.map((name) => `req.headers["${name}"]`), censor: '[redacted]' },
+          redact: { paths: [...REDACTED_HEADERS.map((name) => `req.headers["${name}"]`), 'req.query'], censor: '[redacted]' },
+          // Query strings can carry tokens (bearer sources' queryParameter): log the path only.
+          serializers: { req: (request: { url?: string }) => ({ ...request, url: request.url?.split('?')[0] }) },
           customLogLevel: (_request, response, error) =>
             error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
         },

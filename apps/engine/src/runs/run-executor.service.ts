@@ -66,6 +66,16 @@ export class RunExecutor {
       return true;
     }
     const attempt = previous.length + 1;
+    if (attempt > rule.retry.attempts) {
+      // The budget was spent but the run was not closed (the platform failed in between): close it now.
+      const last = previous[previous.length - 1];
+      await this.fail(run, {
+        stepId: step.id,
+        cause: 'system',
+        error: `step ${step.id}: ${last?.error ?? 'failed'} (gave up after ${previous.length} attempt(s))`,
+      });
+      return false;
+    }
     const startedAt = new Date();
     let input: unknown;
     try {
@@ -112,6 +122,20 @@ export class RunExecutor {
     return false;
   }
 
+  /**
+   * The platform itself kept failing on this run (its job used up its own retries): dead-letter it
+   * with cause `system` so it is reviewable and replayable rather than stuck.
+   */
+  async giveUp(runId: string, error: unknown): Promise<void> {
+    const run = await this.runs.findById(runId);
+    if (!run || run.status === 'succeeded' || run.status === 'failed') return;
+    await this.fail(run, {
+      stepId: null,
+      cause: 'system',
+      error: `the engine could not execute the run: ${(error as Error).message ?? String(error)}`,
+    });
+  }
+
   private async record(run: RunEntity, step: CompiledStep, attempt: number, startedAt: Date, outcome: StepOutcome): Promise<void> {
     await this.runs.recordAttempt({
       runId: run.id,
@@ -129,7 +153,7 @@ export class RunExecutor {
 
   private async scheduleRetry(run: RunEntity, delayMs: number, error: string): Promise<void> {
     const execution = run.executions + 1;
-    await this.runs.scheduleRetry(run.id, new Date(Date.now() + delayMs), error);
+    await this.runs.scheduleRetry(run.id, execution, new Date(Date.now() + delayMs), error);
     await this.runsQueue.add(
       'run',
       { runId: run.id, execution },

@@ -20,6 +20,11 @@ export class RunsProcessor extends EngineWorkerHost {
   }
 
   async process(job: Job<RunJob>): Promise<void> {
-    await this.executor.execute(job.data.runId, job.data.execution);
+    try {
+      await this.executor.execute(job.data.runId, job.data.execution);
+    } catch (error) {
+      if (job.attemptsMade + 1 < (job.opts.attempts ?? 1)) throw error;
+      await this.executor.giveUp(job.data.runId, error); // last try: record it rather than leave the run stuck
+    }
   }
 }

@@ -68,6 +68,7 @@ export class IntakeService {
     if (handshake) return { status: handshake.status, body: handshake.body as Record<string, unknown> };
     const rawBody = verifier.rawBodyCarriesSecret ? Buffer.from(JSON.stringify(payload), 'utf8') : delivery.rawBody;
     const payloads = verifier.split ? verifier.split(payload) : [payload];
+    if (payloads.length === 0) throw new IngestRejection(400, 'empty_batch', 'the delivery carries no events');
     const events = await Promise.all(
       // Elements of one delivery share its body: without a key of their own, each is keyed by its content.
       payloads.map((item) =>
@@ -81,8 +82,9 @@ export class IntakeService {
   }
 
   private async toEvent(source: ActiveSource, delivery: Delivery, rawBody: Buffer, payload: unknown, keyBytes: Buffer): Promise<NewEvent> {
+    const headers = withoutCredentials(delivery.headers, source);
     const context: ExpressionContext = {
-      event: { source: delivery.sourceId, receivedAt: delivery.receivedAt.toISOString(), headers: delivery.headers },
+      event: { source: delivery.sourceId, receivedAt: delivery.receivedAt.toISOString(), headers },
       payload,
     };
     const [type, idempotencyKey] = await Promise.all([
@@ -94,7 +96,7 @@ export class IntakeService {
       sourceId: delivery.sourceId,
       idempotencyKey,
       type,
-      headers: delivery.headers,
+      headers,
       contentType: delivery.headers['content-type'] ?? null,
       rawBody,
       payload,
@@ -147,6 +149,21 @@ export class IntakeService {
       this.logger.warn(`event ${eventId} committed but not queued (the outbox sweeper will queue it): ${(error as Error).message}`);
     }
   }
+}
+
+/** Headers that carry credentials themselves (not signatures): never stored, never shown to rules. */
+const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie'];
+
+function withoutCredentials(headers: Record<string, string>, source: ActiveSource): Record<string, string> {
+  const tokenHeader =
+    source.record.provider === 'bearer' && typeof source.record.settings.header === 'string'
+      ? source.record.settings.header.toLowerCase()
+      : undefined;
+  const kept = { ...headers };
+  for (const name of [...CREDENTIAL_HEADERS, ...(tokenHeader ? [tokenHeader] : [])]) {
+    if (name in kept) kept[name] = '[redacted]';
+  }
+  return kept;
 }
 
 function answerFor(stored: StoredEvent[], deliveredEvents: number): IntakeAnswer {

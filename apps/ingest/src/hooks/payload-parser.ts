@@ -28,11 +28,33 @@ function parseJson(rawBody: Buffer): unknown {
   } catch {
     throw new IngestRejection(400, 'invalid_json', 'body is not valid UTF-8');
   }
+  let parsed: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    parsed = JSON.parse(text) as unknown;
   } catch (error) {
     throw new IngestRejection(400, 'invalid_json', `body is not valid JSON: ${(error as Error).message}`);
   }
+  if (nestingDepth(parsed) > MAX_NESTING_DEPTH) {
+    throw new IngestRejection(400, 'invalid_json', `body is nested deeper than ${MAX_NESTING_DEPTH} levels`);
+  }
+  return parsed;
+}
+
+/** Deeper documents cannot be stored or evaluated safely (jsonb, JSONata's depth limit). */
+export const MAX_NESTING_DEPTH = 200;
+
+/** Depth of arrays and objects, walked iteratively so a hostile document cannot overflow the stack. */
+function nestingDepth(value: unknown): number {
+  let deepest = 0;
+  const pending: [unknown, number][] = [[value, 0]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop() as [unknown, number];
+    if (current === null || typeof current !== 'object') continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > MAX_NESTING_DEPTH) return deepest;
+    for (const child of Object.values(current)) pending.push([child, depth + 1]);
+  }
+  return deepest;
 }
 
 function parseForm(rawBody: Buffer): Record<string, string | string[]> {

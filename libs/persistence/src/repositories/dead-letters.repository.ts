@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { DeadLetterCause, DeadLetterEntity, RunEntity } from '../entities';
+import { DeadLetterCause, RunEntity } from '../entities';
+import { storableJson, storableText } from '../storable';
 
 export interface NewDeadLetter {
   id: string;
@@ -26,7 +27,7 @@ export class DeadLettersRepository {
         .getRepository(RunEntity)
         .update(
           { id: deadLetter.runId },
-          { status: 'failed', error: deadLetter.error, updatedAt: now, finishedAt: now, nextAttemptAt: null },
+          { status: 'failed', error: storableText(deadLetter.error), updatedAt: now, finishedAt: now, nextAttemptAt: null },
         );
       await manager.query(
         `INSERT INTO dead_letters (id, run_id, event_id, rule_id, step_id, cause, error, attempts, status)
@@ -38,14 +39,10 @@ export class DeadLettersRepository {
           deadLetter.ruleId,
           deadLetter.stepId,
           deadLetter.cause,
-          deadLetter.error,
-          JSON.stringify(deadLetter.attempts),
+          storableText(deadLetter.error),
+          storableJson(deadLetter.attempts),
         ],
       );
     });
-  }
-
-  findByRunId(runId: string): Promise<DeadLetterEntity | null> {
-    return this.dataSource.getRepository(DeadLetterEntity).findOneBy({ runId });
   }
 }

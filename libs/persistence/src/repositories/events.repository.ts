@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { EventEntity } from '../entities';
+import { storableJson, storableText } from '../storable';
 
 export interface NewEvent {
   id: string;
@@ -42,12 +43,12 @@ export class EventsRepository {
           [
             event.id,
             event.sourceId,
-            event.idempotencyKey,
-            event.type,
-            JSON.stringify(event.headers),
-            event.contentType,
+            storableText(event.idempotencyKey),
+            storableText(event.type),
+            storableJson(event.headers),
+            storableText(event.contentType),
             event.rawBody,
-            event.payload === undefined ? null : JSON.stringify(event.payload),
+            storableJson(event.payload),
             event.receivedAt,
           ],
         );
@@ -57,7 +58,7 @@ export class EventsRepository {
         }
         const [first] = await manager.query<{ id: string }[]>('SELECT id FROM events WHERE source_id = $1 AND idempotency_key = $2', [
           event.sourceId,
-          event.idempotencyKey,
+          storableText(event.idempotencyKey),
         ]);
         if (!first) throw new Error(`event with key ${event.idempotencyKey} conflicted but cannot be found`);
         stored.push({ eventId: first.id, duplicate: true });

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
+import { storableJson, storableText } from '../storable';
 import { EventStatus, RunEntity, StepAttemptEntity } from '../entities';
 
 export interface NewRun {
@@ -84,18 +85,25 @@ export class RunsRepository {
         attempt.status,
         attempt.startedAt,
         attempt.durationMs,
-        attempt.request === null ? null : JSON.stringify(attempt.request),
+        storableJson(attempt.request ?? undefined),
         attempt.responseStatus,
-        attempt.output === undefined || attempt.output === null ? null : JSON.stringify(attempt.output),
-        attempt.error,
+        storableJson(attempt.output ?? undefined),
+        storableText(attempt.error),
       ],
     );
   }
 
-  async scheduleRetry(runId: string, nextAttemptAt: Date, error: string): Promise<void> {
+  /**
+   * Marks the run as waiting for its `nextExecution`-th try. Recording that number now makes an
+   * older job that runs again (stall recovery) find itself stale instead of retrying early.
+   */
+  async scheduleRetry(runId: string, nextExecution: number, nextAttemptAt: Date, error: string): Promise<void> {
     await this.dataSource
       .getRepository(RunEntity)
-      .update({ id: runId }, { status: 'retrying', nextAttemptAt, error, updatedAt: new Date() });
+      .update(
+        { id: runId },
+        { status: 'retrying', executions: nextExecution, nextAttemptAt, error: storableText(error), updatedAt: new Date() },
+      );
   }
 
   async markSucceeded(runId: string): Promise<void> {
