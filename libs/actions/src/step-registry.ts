@@ -1,18 +1,24 @@
 import { HOOKFLOW_CONFIG, HookflowConfig } from '@hookflow/config';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { EmailStepExecutor } from './email/email.step';
 import { DestinationGuard } from './http/destination-guard';
 import { HttpStepExecutor } from './http/http.step';
 import { StepExecutor } from './step-executor';
+import { TransformStepExecutor } from './transform/transform.step';
 
 /** Every step type, by `type`. Adding a step type is a file and a line here. */
 @Injectable()
 export class StepRegistry implements OnApplicationShutdown {
   private readonly http: HttpStepExecutor;
+  private readonly email: EmailStepExecutor;
   private readonly executors: ReadonlyMap<string, StepExecutor>;
 
   constructor(@Inject(HOOKFLOW_CONFIG) config: HookflowConfig) {
     this.http = new HttpStepExecutor(new DestinationGuard(config.engine.allowedPrivateRanges));
-    this.executors = new Map<string, StepExecutor>([[this.http.type, this.http]]);
+    this.email = new EmailStepExecutor(config.smtp);
+    this.executors = new Map<string, StepExecutor>(
+      [this.http, this.email, new TransformStepExecutor()].map((executor) => [executor.type, executor]),
+    );
   }
 
   executorFor(type: string): StepExecutor | undefined {
@@ -20,6 +26,7 @@ export class StepRegistry implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.email.close();
     await this.http.close();
   }
 }

@@ -129,6 +129,37 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('HOOKFLOW_SMTP_URL and HOOKFLOW_SMTP_FROM', () => {
+    it('defaults to Mailpit on localhost outside production, and to no server in production', () => {
+      expect(loadConfig({}).smtp).toEqual({ url: 'smtp://127.0.0.1:1025', from: 'Hookflow <hookflow@localhost>' });
+      expect(loadConfig({ NODE_ENV: 'production', HOOKFLOW_MASTER_KEY: STRONG_KEY }).smtp.url).toBeUndefined();
+    });
+
+    it('reads smtp:// and smtps:// URLs and a named sender', () => {
+      const config = loadConfig({
+        HOOKFLOW_SMTP_URL: 'smtps://mailer:pw@smtp.example.com:465',
+        HOOKFLOW_SMTP_FROM: 'Ops <ops@example.com>',
+      });
+
+      expect(config.smtp).toEqual({ url: 'smtps://mailer:pw@smtp.example.com:465', from: 'Ops <ops@example.com>' });
+    });
+
+    it('rejects a URL of another protocol without printing its password', () => {
+      const error = configError({ HOOKFLOW_SMTP_URL: 'http://mailer:hunter2@smtp.example.com' });
+
+      expect(error.message).toMatch(/^HOOKFLOW_SMTP_URL must be a smtp:\/\/ or smtps:\/\/ URL/);
+      expect(error.message).not.toContain('hunter2');
+    });
+
+    it.each(['hookflow', 'two@example.com, three@example.com', 'Ops <ops at example.com>'])('rejects the sender %p', (from) => {
+      const error = configError({ HOOKFLOW_SMTP_FROM: from });
+
+      expect(error.message).toBe(
+        `HOOKFLOW_SMTP_FROM must be an address such as hookflow@example.com or "Hookflow <hookflow@example.com>" (got "${from}")`,
+      );
+    });
+  });
+
   describe('HOOKFLOW_ALLOW_PRIVATE_DESTINATIONS', () => {
     it('reads a comma-separated list of IPv4 and IPv6 CIDR ranges', () => {
       const config = loadConfig({ HOOKFLOW_ALLOW_PRIVATE_DESTINATIONS: ' 127.0.0.0/8, ::1/128 ,,10.0.0.0/8' });

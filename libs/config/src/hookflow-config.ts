@@ -23,6 +23,8 @@ export interface HookflowConfig {
     trustedProxies: string[];
   };
   engine: { host: string; port: number; concurrency: number; allowedPrivateRanges: string[] };
+  /** Email steps. `url` is unset in production unless HOOKFLOW_SMTP_URL gives it (email steps then fail). */
+  smtp: { url?: string; from: string };
   security: { masterKey: string; masterKeyIsDevelopmentDefault: boolean };
   log: { level: string; pretty: boolean };
 }
@@ -37,6 +39,10 @@ type Env = Record<string, string | undefined>;
 /** Used only outside production so `npm start` works out of the box; production refuses it. */
 const DEVELOPMENT_MASTER_KEY = 'hookflow-development-master-key-do-not-use-in-prod';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+/** Mailpit's SMTP port (docker-compose.yml); a default outside production only. */
+const DEVELOPMENT_SMTP_URL = 'smtp://127.0.0.1:1025';
+/** `local@domain` or `Name <local@domain>`: the same simple check email steps make. */
+const MAILBOX = /^(?:[^\s@<>",;:]+@[^\s@<>",;:]+|[^<>\r\n]*<[^\s@<>",;:]+@[^\s@<>",;:]+>)$/;
 
 class EnvReader {
   readonly problems: string[] = [];
@@ -95,6 +101,13 @@ class EnvReader {
     if (value !== undefined && value > 0) return value;
     this.problems.push(`${name} must be a size such as 1048576, 512kb or 1mb (got "${raw}")`);
     return parseByteSize(fallback) ?? 0;
+  }
+
+  mailbox(name: string, fallback: string): string {
+    const value = this.string(name, fallback).trim();
+    if (MAILBOX.test(value)) return value;
+    this.problems.push(`${name} must be an address such as hookflow@example.com or "Hookflow <hookflow@example.com>" (got "${value}")`);
+    return fallback;
   }
 
   list(name: string): string[] {
@@ -159,6 +172,13 @@ export function loadConfig(env: Env = process.env): HookflowConfig {
       port: read.integer('ENGINE_PORT', 3002, 0, 65535),
       concurrency: read.integer('HOOKFLOW_ENGINE_CONCURRENCY', 10, 1, 1000),
       allowedPrivateRanges: read.cidrList('HOOKFLOW_ALLOW_PRIVATE_DESTINATIONS'),
+    },
+    smtp: {
+      url:
+        nodeEnv === 'production'
+          ? read.optionalUrl('HOOKFLOW_SMTP_URL', ['smtp:', 'smtps:'])
+          : read.url('HOOKFLOW_SMTP_URL', DEVELOPMENT_SMTP_URL, ['smtp:', 'smtps:']),
+      from: read.mailbox('HOOKFLOW_SMTP_FROM', 'Hookflow <hookflow@localhost>'),
     },
     security: {
       masterKey: masterKeyRaw || DEVELOPMENT_MASTER_KEY,

@@ -11,9 +11,20 @@ export interface CompiledStep {
   type: StepDefinition['type'];
   when?: CompiledExpression;
   timeoutMs?: number;
-  /** Every other field of the step, templated; rendering gives the executor its input. */
+  /**
+   * Every other field of the step, templated, except the {@link STEP_EXPRESSION_FIELDS} of its
+   * type, which are evaluated; rendering gives the executor its input.
+   */
   input: CompiledTemplate;
 }
+
+/**
+ * Step fields written as JSONata rather than as templates, by step type, and the input key the
+ * executor gets their result under: a `transform` executor receives `{ value }`.
+ */
+export const STEP_EXPRESSION_FIELDS: Readonly<Partial<Record<StepDefinition['type'], Readonly<Record<string, string>>>>> = {
+  transform: { expression: 'value' },
+};
 
 /** A rule version ready to run: expressions and templates compiled once, variables resolved. */
 export interface CompiledRule {
@@ -46,12 +57,29 @@ export function compileRule(
 }
 
 function compileStep(step: StepDefinition, limits: ExpressionLimits): CompiledStep {
-  const { id, type, when, timeout, ...input } = step;
+  const { id, type, when, timeout, ...fields }: StepDefinition & { timeout?: string | number } = step;
+  const evaluated = STEP_EXPRESSION_FIELDS[type] ?? {};
+  const templated = Object.fromEntries(Object.entries(fields).filter(([field]) => !(field in evaluated)));
+  const expressions = Object.entries(evaluated).map(
+    ([field, key]) => [key, compileExpression(String((fields as Record<string, unknown>)[field]), limits)] as const,
+  );
   return {
     id,
     type,
     when: when === undefined ? undefined : compileExpression(when, limits),
     timeoutMs: timeout === undefined ? undefined : parseDuration(timeout),
-    input: compileTemplate(input, limits),
+    input: withResultsOf(expressions, compileTemplate(templated, limits)),
+  };
+}
+
+/** A template whose rendering also carries the result of each expression, under its key. */
+function withResultsOf(expressions: (readonly [string, CompiledExpression])[], template: CompiledTemplate): CompiledTemplate {
+  if (expressions.length === 0) return template;
+  return {
+    async render(context) {
+      const rendered = (await template.render(context)) as Record<string, unknown>;
+      for (const [key, expression] of expressions) rendered[key] = await expression.evaluate(context);
+      return rendered;
+    },
   };
 }

@@ -61,7 +61,33 @@ export interface HttpStepDefinition {
   timeout?: string | number;
 }
 
-export type StepDefinition = HttpStepDefinition;
+export interface TransformStepDefinition {
+  id: string;
+  type: 'transform';
+  when?: string;
+  /** JSONata, evaluated in the run's expression context; its result is the step's output. */
+  expression: string;
+}
+
+/** Every text field is a template; each address is `local@domain` or `Name <local@domain>`. */
+export interface EmailStepDefinition {
+  id: string;
+  type: 'email';
+  when?: string;
+  /** Default: HOOKFLOW_SMTP_FROM. */
+  from?: string;
+  to: string | string[];
+  cc?: string | string[];
+  bcc?: string | string[];
+  replyTo?: string | string[];
+  subject: string;
+  /** At least one of `text` and `html`. */
+  text?: string;
+  html?: string;
+  timeout?: string | number;
+}
+
+export type StepDefinition = HttpStepDefinition | TransformStepDefinition | EmailStepDefinition;
 
 export interface RuleDefinition {
   id: string;

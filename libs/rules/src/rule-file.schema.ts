@@ -11,6 +11,15 @@ const duration = {
   description: 'A duration: 250ms, 2s, 5m, 1h, or a number of milliseconds.',
 } as const;
 const expression = { type: 'string', minLength: 1, description: 'A JSONata expression.' } as const;
+const addresses = {
+  type: ['string', 'array'],
+  minLength: 1,
+  minItems: 1,
+  items: { type: 'string', minLength: 1 },
+  description: 'One address or a list; each is local@domain or "Name <local@domain>". Templated.',
+} as const;
+/** The step types; `step` picks the definition of a step by its `type`. */
+const STEP_TYPES = { http: 'httpStep', transform: 'transformStep', email: 'emailStep' } as const;
 
 export const RULE_FILE_SCHEMA = {
   $schema: 'http://json-schema.org/draft-07/schema#',
@@ -123,6 +132,48 @@ export const RULE_FILE_SCHEMA = {
         timeout: duration,
       },
     },
+    // if/then on `type` rather than oneOf: an unknown type is one enum error, and a known type
+    // reports the problems of its own definition only.
+    step: {
+      type: 'object',
+      required: ['id', 'type'],
+      properties: { type: { enum: Object.keys(STEP_TYPES), description: 'What the step does.' } },
+      allOf: Object.entries(STEP_TYPES).map(([type, definition]) => ({
+        if: { properties: { type: { const: type } }, required: ['type'] },
+        then: { $ref: `#/definitions/${definition}` },
+      })),
+    },
+    transformStep: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id', 'type', 'expression'],
+      properties: {
+        id: identifier,
+        type: { const: 'transform' },
+        when: expression,
+        expression: { ...expression, description: 'A JSONata expression; its result is the step output.' },
+      },
+    },
+    emailStep: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id', 'type', 'to', 'subject'],
+      properties: {
+        id: identifier,
+        type: { const: 'email' },
+        when: expression,
+        from: { type: 'string', minLength: 1, description: 'Default: HOOKFLOW_SMTP_FROM.' },
+        to: addresses,
+        cc: addresses,
+        bcc: addresses,
+        replyTo: addresses,
+        subject: { type: 'string', minLength: 1 },
+        text: { type: 'string' },
+        html: { type: 'string' },
+        timeout: duration,
+      },
+      anyOf: [{ required: ['text'] }, { required: ['html'] }],
+    },
     rule: {
       type: 'object',
       additionalProperties: false,
@@ -135,7 +186,7 @@ export const RULE_FILE_SCHEMA = {
         events: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
         when: expression,
         retry: { $ref: '#/definitions/retry' },
-        steps: { type: 'array', minItems: 1, items: { $ref: '#/definitions/httpStep' } },
+        steps: { type: 'array', minItems: 1, items: { $ref: '#/definitions/step' } },
       },
     },
   },

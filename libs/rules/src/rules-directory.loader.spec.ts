@@ -269,4 +269,77 @@ rules:
 
     expect(() => loadRulesDirectory(join(dir, 'a.yaml'), {})).toThrow(RulesValidationError);
   });
+
+  describe('step types', () => {
+    /** A rule file whose one rule has the given steps (YAML list items, indented by 6). */
+    function ruleWithSteps(steps: string): string {
+      return `rules:\n  - id: r1\n    source: '*'\n    steps:\n${steps}`;
+    }
+
+    it('accepts transform and email steps', () => {
+      writeRules({
+        'a.yaml': ruleWithSteps(`      - id: summary
+        type: transform
+        expression: '{ "order": payload.id }'
+      - id: mail
+        type: email
+        to: ops@example.com
+        cc: ['Finance <finance@example.com>']
+        subject: 'Order {{ steps.summary.output.order }}'
+        html: '<p>{{ payload.id }}</p>'
+        timeout: 20s
+`),
+      });
+
+      expect(loadRulesDirectory(dir, {}).rules[0]?.steps.map((step) => step.type)).toEqual(['transform', 'email']);
+    });
+
+    it('reports a step of an unknown type once, at its type', () => {
+      writeRules({ 'a.yaml': ruleWithSteps(`      - { id: s1, type: sms, to: '+15550100' }\n`) });
+
+      expect(problemsOf()).toEqual([
+        { file: join(dir, 'a.yaml'), line: 5, column: 25, message: 'rules.0.steps.0.type: must be one of http, transform, email' },
+      ]);
+    });
+
+    it('reports the problems of a known step type against its own definition only', () => {
+      writeRules({ 'a.yaml': ruleWithSteps(`      - { id: s1, type: transform, expression: payload, url: 'http://x' }\n`) });
+
+      expect(problemsOf()).toEqual([{ file: join(dir, 'a.yaml'), line: 5, column: 57, message: 'rules.0.steps.0: unknown key "url"' }]);
+    });
+
+    it('requires text or html in an email step, in one message', () => {
+      writeRules({ 'a.yaml': ruleWithSteps(`      - { id: s1, type: email, to: a@example.com, subject: Hi }\n`) });
+
+      expect(problemsOf()).toEqual([
+        { file: join(dir, 'a.yaml'), line: 5, column: 9, message: 'rules.0.steps.0: missing required key "text" or "html"' },
+      ]);
+    });
+
+    it('rejects email recipients that are neither a string nor a list', () => {
+      writeRules({ 'a.yaml': ruleWithSteps(`      - { id: s1, type: email, to: { a: b }, subject: Hi, text: Hi }\n`) });
+
+      expect(problemsOf()).toEqual([
+        { file: join(dir, 'a.yaml'), line: 5, column: 36, message: 'rules.0.steps.0.to: must be string,array' },
+      ]);
+    });
+
+    it('rejects a transform expression that is not valid JSONata, at the expression', () => {
+      writeRules({
+        'a.yaml': ruleWithSteps(`      - id: summary
+        type: transform
+        expression: payload.total *
+`),
+      });
+
+      expect(problemsOf()).toEqual([
+        {
+          file: join(dir, 'a.yaml'),
+          line: 7,
+          column: 21,
+          message: 'expression: invalid JSONata at position 15: Unexpected end of expression',
+        },
+      ]);
+    });
+  });
 });

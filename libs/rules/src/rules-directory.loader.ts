@@ -2,6 +2,7 @@ import Ajv, { ErrorObject } from 'ajv';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { Document, isMap, isNode, isScalar, LineCounter, parseDocument } from 'yaml';
+import { STEP_EXPRESSION_FIELDS } from './compiled-rule';
 import { ExpressionSyntaxError, compileExpression } from './expression';
 import { RuleCatalog, RuleDefinition, SourceDefinition } from './rule-definitions';
 import { RULE_FILE_SCHEMA } from './rule-file.schema';
@@ -114,9 +115,12 @@ function listRuleFiles(dir: string): string[] {
 }
 
 function schemaProblems(file: RuleFile, errors: ErrorObject[]): RulesProblem[] {
-  const failedOneOf = new Set(errors.filter((error) => error.keyword === 'oneOf').map((error) => error.instancePath));
+  // A failed oneOf/anyOf is reported once, in words, rather than as the failure of each branch.
+  const branchesOf = (parent: ErrorObject): ErrorObject[] =>
+    errors.filter((error) => error.instancePath === parent.instancePath && error.schemaPath.startsWith(`${parent.schemaPath}/`));
+  const inBranch = new Set(errors.filter((error) => error.keyword === 'oneOf' || error.keyword === 'anyOf').flatMap(branchesOf));
   return errors
-    .filter((error) => error.keyword !== 'if' && !(failedOneOf.has(error.instancePath) && error.schemaPath.includes('/oneOf/')))
+    .filter((error) => error.keyword !== 'if' && !inBranch.has(error))
     .map((error) => {
       const path: Path = error.instancePath
         .split('/')
@@ -126,11 +130,11 @@ function schemaProblems(file: RuleFile, errors: ErrorObject[]): RulesProblem[] {
         error.keyword === 'additionalProperties'
           ? String((error.params as { additionalProperty?: unknown }).additionalProperty)
           : undefined;
-      return file.problem(path, describeSchemaError(error, path), unknownKey);
+      return file.problem(path, describeSchemaError(error, path, branchesOf(error)), unknownKey);
     });
 }
 
-function describeSchemaError(error: ErrorObject, path: Path): string {
+function describeSchemaError(error: ErrorObject, path: Path, branches: ErrorObject[]): string {
   const where = path.length > 0 ? path.join('.') : 'the file';
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
@@ -144,6 +148,12 @@ function describeSchemaError(error: ErrorObject, path: Path): string {
       return `${where}: must be "${String(params.allowedValue)}"`;
     case 'oneOf':
       return `${where}: must be a duration such as 250ms, 2s, 5m or 1h`;
+    case 'anyOf':
+      if (branches.length > 0 && branches.every((branch) => branch.keyword === 'required')) {
+        const keys = branches.map((branch) => `"${String((branch.params as { missingProperty?: unknown }).missingProperty)}"`);
+        return `${where}: missing required key ${keys.join(' or ')}`;
+      }
+      return `${where}: ${error.message ?? 'is invalid'}`;
     default:
       return `${where}: ${error.message ?? 'is invalid'}`;
   }
@@ -175,8 +185,10 @@ function checkRule(
     const stepPath = [...path, 'steps', index];
     if (stepIds.has(step.id)) problems.push(file.problem([...stepPath, 'id'], `duplicate step id "${step.id}" in rule "${rule.id}"`));
     stepIds.add(step.id);
-    checkExpressions(file, stepPath, step, ['when'], problems);
-    const { id: _id, type: _type, when: _when, ...templated } = step;
+    const expressionFields = Object.keys(STEP_EXPRESSION_FIELDS[step.type] ?? {});
+    checkExpressions(file, stepPath, step, ['when', ...expressionFields], problems);
+    const { id: _id, type: _type, when: _when, ...fields } = step;
+    const templated = Object.fromEntries(Object.entries(fields).filter(([key]) => !expressionFields.includes(key)));
     checkTemplates(file, stepPath, templated, problems);
   });
   for (const name of new Set(requiredVariables(JSON.stringify(rule)))) {

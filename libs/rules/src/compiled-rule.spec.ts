@@ -1,0 +1,51 @@
+import { compileRule } from './compiled-rule';
+import { ExpressionContext, ExpressionEvaluationError } from './expression';
+import { RuleDefinition, StepDefinition } from './rule-definitions';
+
+const context: ExpressionContext = {
+  event: { id: 'evt_1', type: 'order.created', source: 'shop', receivedAt: '2026-01-01T00:00:00Z', headers: {} },
+  payload: { id: 'ord_1', total: 12.5, items: [{ sku: 'a' }, { sku: 'b' }] },
+  steps: { summary: { status: 'succeeded', output: { order: 'ord_1', cents: 1250 } } },
+  rule: { id: 'r1' },
+};
+
+function compileSteps(...steps: StepDefinition[]) {
+  const definition: RuleDefinition = { id: 'r1', source: 'shop', steps };
+  return compileRule('r1', 1, definition, { MAIL_TO: 'ops@example.com' }).steps;
+}
+
+describe('compileRule steps', () => {
+  it('evaluates a transform expression and hands its result to the executor as value', async () => {
+    const [step] = compileSteps({ id: 'summary', type: 'transform', expression: '{ "order": payload.id, "skus": payload.items.sku }' });
+
+    await expect(step?.input.render(context)).resolves.toEqual({ value: { order: 'ord_1', skus: ['a', 'b'] } });
+  });
+
+  it('does not read a transform expression as a template', async () => {
+    const [step] = compileSteps({ id: 'label', type: 'transform', expression: '"{{ not a placeholder }}"' });
+
+    await expect(step?.input.render(context)).resolves.toEqual({ value: '{{ not a placeholder }}' });
+  });
+
+  it('rejects with an evaluation error when the expression fails at run time', async () => {
+    const [step] = compileSteps({ id: 'broken', type: 'transform', expression: '$number(payload.id)' });
+
+    await expect(step?.input.render(context)).rejects.toBeInstanceOf(ExpressionEvaluationError);
+  });
+
+  it('renders every email field as a template, with variables resolved, and parses the timeout', async () => {
+    const [step] = compileSteps({
+      id: 'mail',
+      type: 'email',
+      when: 'steps.summary.status = "succeeded"',
+      to: ['${MAIL_TO}'],
+      subject: 'Order {{ steps.summary.output.order }}',
+      text: '{{ steps.summary.output.cents }}',
+      timeout: '20s',
+    });
+
+    expect(step).toMatchObject({ id: 'mail', type: 'email', timeoutMs: 20_000 });
+    await expect(step?.when?.evaluate(context)).resolves.toBe(true);
+    await expect(step?.input.render(context)).resolves.toEqual({ to: ['ops@example.com'], subject: 'Order ord_1', text: 1250 });
+  });
+});
