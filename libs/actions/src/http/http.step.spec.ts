@@ -1,4 +1,4 @@
-import { parseRetryAfter } from './http.step';
+import { parseRetryAfter, redactUrl } from './http.step';
 
 describe('parseRetryAfter', () => {
   const now = Date.parse('2026-01-01T12:00:00Z');
@@ -31,5 +31,13 @@ describe('parseRetryAfter', () => {
   it('caps the wait at one day', () => {
     expect(parseRetryAfter('999999', now)).toBe(86_400_000);
     expect(parseRetryAfter('Fri, 01 Jan 2027 00:00:00 GMT', now)).toBe(86_400_000);
+  });
+});
+
+describe('redactUrl', () => {
+  it('masks credentials and query values, keeping the origin, path and parameter names', () => {
+    expect(redactUrl(new URL('https://user:pw@hooks.example.com/T000/B000?api_key=s3cret&a=1&a=2'))).toBe(
+      'https://***:***@hooks.example.com/T000/B000?api_key=***&a=***',
+    );
   });
 });

@@ -194,10 +194,12 @@ function isTimeout(error: unknown): boolean {
   );
 }
 
-function redactUrl(url: URL): string {
+/** The URL as stored in an attempt's summary: credentials and query values (often tokens) masked. */
+export function redactUrl(url: URL): string {
   const copy = new URL(url);
   if (copy.password) copy.password = '***';
   if (copy.username) copy.username = '***';
+  for (const name of new Set(copy.searchParams.keys())) copy.searchParams.set(name, '***');
   return copy.toString();
 }
 
