@@ -49,3 +49,39 @@ describe('compileRule steps', () => {
     await expect(step?.input.render(context)).resolves.toEqual({ to: ['ops@example.com'], subject: 'Order ord_1', text: 1250 });
   });
 });
+
+describe('compileRule step options', () => {
+  const rule: RuleDefinition = {
+    id: 'r1',
+    source: 'shop',
+    retry: { attempts: 5, backoff: 'fixed', delay: '1s', maxDelay: '1m' },
+    steps: [
+      { id: 'plain', type: 'http', url: 'https://example.com/a' },
+      {
+        id: 'own',
+        type: 'http',
+        url: 'https://example.com/b',
+        retry: { attempts: 2, delay: '10ms' },
+        continueOnError: true,
+        body: { order: '{{ payload.id }}' },
+      },
+    ],
+  };
+
+  it('gives a step the rule retry policy unless it has its own, whose fields override the rule ones', () => {
+    const compiled = compileRule('r1', 1, rule, {});
+
+    expect(compiled.retry).toEqual({ attempts: 5, backoff: 'fixed', delayMs: 1_000, maxDelayMs: 60_000 });
+    expect(compiled.steps[0]).toMatchObject({ retry: compiled.retry, continueOnError: false });
+    expect(compiled.steps[1]).toMatchObject({
+      retry: { attempts: 2, backoff: 'fixed', delayMs: 10, maxDelayMs: 60_000 },
+      continueOnError: true,
+    });
+  });
+
+  it('leaves retry and continueOnError out of the step input', async () => {
+    const [, step] = compileRule('r1', 1, rule, {}).steps;
+
+    await expect(step?.input.render(context)).resolves.toEqual({ url: 'https://example.com/b', body: { order: 'ord_1' } });
+  });
+});

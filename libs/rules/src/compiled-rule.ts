@@ -2,7 +2,7 @@ import { parseDuration } from '@hookflow/config';
 import { compileEventTypeGlobs } from './event-type-glob';
 import { CompiledExpression, compileExpression, ExpressionLimits, DEFAULT_EXPRESSION_LIMITS } from './expression';
 import { RetryPolicy, toRetryPolicy } from './retry-policy';
-import { RuleDefinition, StepDefinition } from './rule-definitions';
+import { RetryPolicyDefinition, RuleDefinition, StepDefinition } from './rule-definitions';
 import { CompiledTemplate, compileTemplate } from './template';
 import { substituteVariables } from './variables';
 
@@ -11,6 +11,10 @@ export interface CompiledStep {
   type: StepDefinition['type'];
   when?: CompiledExpression;
   timeoutMs?: number;
+  /** The rule's retry policy with the step's own `retry` fields over it. */
+  retry: RetryPolicy;
+  /** A final failure is recorded as `steps.<id>.status = 'failed'` and the run goes on. */
+  continueOnError: boolean;
   /**
    * Every other field of the step, templated, except the {@link STEP_EXPRESSION_FIELDS} of its
    * type, which are evaluated; rendering gives the executor its input.
@@ -52,12 +56,12 @@ export function compileRule(
     matchesEventType: compileEventTypeGlobs(resolved.events),
     when: resolved.when === undefined ? undefined : compileExpression(resolved.when, limits),
     retry: toRetryPolicy(resolved.retry),
-    steps: resolved.steps.map((step) => compileStep(step, limits)),
+    steps: resolved.steps.map((step) => compileStep(step, resolved.retry, limits)),
   };
 }
 
-function compileStep(step: StepDefinition, limits: ExpressionLimits): CompiledStep {
-  const { id, type, when, timeout, ...fields }: StepDefinition & { timeout?: string | number } = step;
+function compileStep(step: StepDefinition, ruleRetry: RetryPolicyDefinition | undefined, limits: ExpressionLimits): CompiledStep {
+  const { id, type, when, timeout, retry, continueOnError, ...fields }: StepDefinition & { timeout?: string | number } = step;
   const evaluated = STEP_EXPRESSION_FIELDS[type] ?? {};
   const templated = Object.fromEntries(Object.entries(fields).filter(([field]) => !(field in evaluated)));
   const expressions = Object.entries(evaluated).map(
@@ -68,6 +72,8 @@ function compileStep(step: StepDefinition, limits: ExpressionLimits): CompiledSt
     type,
     when: when === undefined ? undefined : compileExpression(when, limits),
     timeoutMs: timeout === undefined ? undefined : parseDuration(timeout),
+    retry: toRetryPolicy({ ...ruleRetry, ...retry }),
+    continueOnError: continueOnError === true,
     input: withResultsOf(expressions, compileTemplate(templated, limits)),
   };
 }

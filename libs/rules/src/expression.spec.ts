@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { compileExpression, ExpressionContext, ExpressionEvaluationError, ExpressionSyntaxError, isTruthy } from './expression';
 
 const context: ExpressionContext = {
@@ -109,5 +110,39 @@ describe('isTruthy', () => {
       const jsonataSays = await compileExpression('$boolean(payload)').evaluate({ ...context, payload: value });
       expect([value, isTruthy(value)]).toEqual([value, jsonataSays]);
     }
+  });
+});
+
+describe('extra functions', () => {
+  it('$uuid() gives a new random UUID on every call', async () => {
+    const expression = compileExpression('$uuid()');
+    const first = await expression.evaluate(context);
+    const second = await expression.evaluate(context);
+
+    expect(first).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(second).not.toBe(first);
+  });
+
+  it('$hmac(alg, key, data) gives the hex HMAC', async () => {
+    await expect(compileExpression("$hmac('sha256', 'k', 'ord_1')").evaluate(context)).resolves.toBe(
+      createHmac('sha256', 'k').update('ord_1').digest('hex'),
+    );
+    await expect(compileExpression("$hmac('sha1', 'k', event.type)").evaluate(context)).resolves.toBe(
+      createHmac('sha1', 'k').update('order.created').digest('hex'),
+    );
+    await expect(compileExpression("$hmac('sha512', 'k', '')").evaluate(context)).resolves.toBe(
+      createHmac('sha512', 'k').update('').digest('hex'),
+    );
+  });
+
+  it('$hmac rejects an unknown algorithm or a non-string argument with an evaluation error', async () => {
+    const unknown = compileExpression("$hmac('md5', 'k', 'x')").evaluate(context);
+    await expect(unknown).rejects.toBeInstanceOf(ExpressionEvaluationError);
+    await expect(compileExpression("$hmac('md5', 'k', 'x')").evaluate(context)).rejects.toThrow('unsupported algorithm "md5"');
+    await expect(compileExpression("$hmac('sha256', 'k', 42)").evaluate(context)).rejects.toBeInstanceOf(ExpressionEvaluationError);
+  });
+
+  it('has no $env', async () => {
+    await expect(compileExpression('$env("HOME")').evaluate(context)).rejects.toBeInstanceOf(ExpressionEvaluationError);
   });
 });

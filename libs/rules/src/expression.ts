@@ -1,10 +1,11 @@
+import { createHmac, randomUUID } from 'node:crypto';
 import jsonata from 'jsonata';
 
 /** What every expression sees (DESIGN.md, "Expression context"). */
 export interface ExpressionContext {
   event: { id?: string; type?: string | null; source: string; receivedAt: string; headers: Record<string, string> };
   payload: unknown;
-  steps?: Record<string, { status: string; output?: unknown }>;
+  steps?: Record<string, { status: string; output?: unknown; error?: string }>;
   rule?: { id: string; version?: number };
 }
 
@@ -56,6 +57,7 @@ export function compileExpression(source: string, limits: ExpressionLimits = DEF
     const { position, message } = error as { position?: number; message?: string };
     throw new ExpressionSyntaxError(source, position ?? 0, message ?? String(error));
   }
+  for (const [name, implementation, signature] of EXTRA_FUNCTIONS) compiled.registerFunction(name, implementation, signature);
   return {
     source,
     async evaluate(context: ExpressionContext): Promise<unknown> {
@@ -68,6 +70,26 @@ export function compileExpression(source: string, limits: ExpressionLimits = DEF
     },
   };
 }
+
+const HMAC_ALGORITHMS = ['sha1', 'sha256', 'sha512'];
+
+/**
+ * Functions Hookflow adds to JSONata (README, "Templates"). There is deliberately no `$env`:
+ * secrets reach rules only through `${VAR}` at load time.
+ */
+const EXTRA_FUNCTIONS: [string, (...args: string[]) => string, string][] = [
+  ['uuid', () => randomUUID(), '<:s>'],
+  [
+    'hmac',
+    (algorithm: string, key: string, data: string) => {
+      if (!HMAC_ALGORITHMS.includes(algorithm)) {
+        throw new Error(`$hmac: unsupported algorithm "${algorithm}" (use ${HMAC_ALGORITHMS.join(', ')})`);
+      }
+      return createHmac(algorithm, key).update(data, 'utf8').digest('hex');
+    },
+    '<sss:s>',
+  ],
+];
 
 /** JSONata marks sequences with extra properties; give callers plain JSON values. */
 function normalise(value: unknown): unknown {

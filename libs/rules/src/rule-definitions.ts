@@ -50,7 +50,15 @@ export interface RetryPolicyDefinition {
   maxDelay?: string | number;
 }
 
-export interface HttpStepDefinition {
+/** Options every step type accepts. */
+export interface StepOptions {
+  /** Overrides the rule's retry policy for this step only. */
+  retry?: RetryPolicyDefinition;
+  /** When the step finally fails, record it as failed and go on to the next step. */
+  continueOnError?: boolean;
+}
+
+export interface HttpStepDefinition extends StepOptions {
   id: string;
   type: 'http';
   when?: string;
@@ -61,7 +69,7 @@ export interface HttpStepDefinition {
   timeout?: string | number;
 }
 
-export interface TransformStepDefinition {
+export interface TransformStepDefinition extends StepOptions {
   id: string;
   type: 'transform';
   when?: string;
@@ -70,7 +78,7 @@ export interface TransformStepDefinition {
 }
 
 /** Every text field is a template; each address is `local@domain` or `Name <local@domain>`. */
-export interface EmailStepDefinition {
+export interface EmailStepDefinition extends StepOptions {
   id: string;
   type: 'email';
   when?: string;

@@ -18,6 +18,14 @@ const addresses = {
   items: { type: 'string', minLength: 1 },
   description: 'One address or a list; each is local@domain or "Name <local@domain>". Templated.',
 } as const;
+/** Options every step type accepts, whatever it does. */
+const stepOptions = {
+  retry: { $ref: '#/definitions/retry', description: "Overrides the rule's retry policy for this step only." },
+  continueOnError: {
+    type: 'boolean',
+    description: 'When the step finally fails (after its retries), record it as failed and go on to the next step.',
+  },
+} as const;
 /** The step types; `step` picks the definition of a step by its `type`. */
 const STEP_TYPES = { http: 'httpStep', transform: 'transformStep', email: 'emailStep' } as const;
 
@@ -125,6 +133,7 @@ export const RULE_FILE_SCHEMA = {
         id: identifier,
         type: { const: 'http' },
         when: expression,
+        ...stepOptions,
         method: { enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] },
         url: { type: 'string', minLength: 1 },
         headers: { type: 'object', additionalProperties: { type: 'string' } },
@@ -151,6 +160,7 @@ export const RULE_FILE_SCHEMA = {
         id: identifier,
         type: { const: 'transform' },
         when: expression,
+        ...stepOptions,
         expression: { ...expression, description: 'A JSONata expression; its result is the step output.' },
       },
     },
@@ -162,6 +172,7 @@ export const RULE_FILE_SCHEMA = {
         id: identifier,
         type: { const: 'email' },
         when: expression,
+        ...stepOptions,
         from: { type: 'string', minLength: 1, description: 'Default: HOOKFLOW_SMTP_FROM.' },
         to: addresses,
         cc: addresses,

@@ -187,7 +187,7 @@ function checkRule(
     stepIds.add(step.id);
     const expressionFields = Object.keys(STEP_EXPRESSION_FIELDS[step.type] ?? {});
     checkExpressions(file, stepPath, step, ['when', ...expressionFields], problems);
-    const { id: _id, type: _type, when: _when, ...fields } = step;
+    const { id: _id, type: _type, when: _when, retry: _retry, continueOnError: _continue, ...fields } = step;
     const templated = Object.fromEntries(Object.entries(fields).filter(([key]) => !expressionFields.includes(key)));
     checkTemplates(file, stepPath, templated, problems);
   });

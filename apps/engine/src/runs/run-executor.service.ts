@@ -2,7 +2,7 @@ import { StepOutcome, StepRegistry } from '@hookflow/actions';
 import { DeadLetterService } from '@hookflow/dead-letter';
 import { DeadLetterCause, EventsRepository, RunEntity, RunsRepository, StepAttemptEntity } from '@hookflow/persistence';
 import { RUN_JOB_OPTIONS, RUNS_QUEUE, RunJob, runJobId } from '@hookflow/queue';
-import { CompiledRule, CompiledStep, ExpressionContext, isTruthy, retryDelayMs } from '@hookflow/rules';
+import { CompiledStep, ExpressionContext, isTruthy, retryDelayMs } from '@hookflow/rules';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
@@ -43,20 +43,25 @@ export class RunExecutor {
     }
     const context: ExpressionContext = { ...eventContext(event), steps: {}, rule: { id: rule.id, version: rule.version } };
     const history = await this.runs.attempts(run.id);
-    for (const step of rule.steps) {
-      const done = await this.runStep(run, rule, step, context, history);
+    for (const [index, step] of rule.steps.entries()) {
+      const later = new Set(rule.steps.slice(index + 1).map((next) => next.id));
+      const movedOn = history.some((attempt) => later.has(attempt.stepId));
+      const done = await this.runStep(run, step, context, history, movedOn);
       if (!done) return;
     }
     await this.runs.markSucceeded(run.id);
   }
 
-  /** Returns true when the run may go on to the next step. */
+  /**
+   * Returns true when the run may go on to the next step. `movedOn`: an earlier execution already
+   * went past this step (a later step has attempts), so a `continueOnError` step that failed stays failed.
+   */
   private async runStep(
     run: RunEntity,
-    rule: CompiledRule,
     step: CompiledStep,
     context: ExpressionContext,
     history: StepAttemptEntity[],
+    movedOn: boolean,
   ): Promise<boolean> {
     const steps = context.steps as StepsContext;
     const previous = history.filter((attempt) => attempt.stepId === step.id);
@@ -66,9 +71,13 @@ export class RunExecutor {
       return true;
     }
     const attempt = previous.length + 1;
-    if (attempt > rule.retry.attempts) {
+    const last = previous[previous.length - 1];
+    if (step.continueOnError && last && (movedOn || attempt > step.retry.attempts)) {
+      steps[step.id] = { status: 'failed', output: last.output, error: last.error ?? 'failed' };
+      return true;
+    }
+    if (attempt > step.retry.attempts) {
       // The budget was spent but the run was not closed (the platform failed in between): close it now.
-      const last = previous[previous.length - 1];
       await this.fail(run, {
         stepId: step.id,
         cause: 'system',
@@ -95,6 +104,7 @@ export class RunExecutor {
         request: null,
         responseStatus: null,
       });
+      if (step.continueOnError) return this.continuePast(run, step, steps, null, message);
       await this.fail(run, { stepId: step.id, cause: 'evaluation', error: message });
       return false;
     }
@@ -109,17 +119,25 @@ export class RunExecutor {
       steps[step.id] = { status: 'succeeded', output: outcome.output };
       return true;
     }
-    if (outcome.retryable && attempt < rule.retry.attempts) {
+    if (outcome.retryable && attempt < step.retry.attempts) {
       await this.scheduleRetry(
         run,
-        Math.max(retryDelayMs(rule.retry, attempt), outcome.retryAfterMs ?? 0),
+        Math.max(retryDelayMs(step.retry, attempt), outcome.retryAfterMs ?? 0),
         `step ${step.id}: ${outcome.error}`,
       );
       return false;
     }
     const why = outcome.retryable ? `gave up after ${attempt} attempt(s)` : 'not retryable';
+    if (step.continueOnError) return this.continuePast(run, step, steps, outcome.output ?? null, `${outcome.error} (${why})`);
     await this.fail(run, { stepId: step.id, cause: outcome.cause, error: `step ${step.id}: ${outcome.error} (${why})` });
     return false;
+  }
+
+  /** A `continueOnError` step finally failed: later steps see it as failed and the run goes on. */
+  private continuePast(run: RunEntity, step: CompiledStep, steps: StepsContext, output: unknown, error: string): boolean {
+    steps[step.id] = { status: 'failed', output, error };
+    this.logger.warn(`run ${run.id} (${run.ruleId}) continues past failed step ${step.id}: ${error}`);
+    return true;
   }
 
   /**
