@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { ACCEPTED, DeliveryRequest, DeliveryVerdict, rejected, VerifiableSource, Verifier } from './verifier';
-import { constantTimeEqual, matchesAny } from './constant-time';
 import { stringSetting } from './source-settings';
+import { constantTimeEqual, matchesAny, sha256Digest } from './constant-time';
 
 const BASIC = /^Basic[ \t]+(\S+)$/i;
 /** RFC 7617 credentials: standard base64, padding tolerated when left out. */
@@ -30,18 +29,14 @@ export class BasicVerifier implements Verifier {
 
     // Digests on both sides: equal lengths, so neither the user's nor the passwords' lengths leak.
     const username = stringSetting(source, 'username');
-    const userMatches = constantTimeEqual(sha256(Buffer.from(username ?? '', 'utf8')), sha256(credentials.subarray(0, colon)));
+    const userMatches = constantTimeEqual(sha256Digest(Buffer.from(username ?? '', 'utf8')), sha256Digest(credentials.subarray(0, colon)));
     const passwordMatches = matchesAny(
-      source.secrets.map((secret) => sha256(Buffer.from(secret, 'utf8'))),
-      sha256(credentials.subarray(colon + 1)),
+      source.secrets.map((secret) => sha256Digest(Buffer.from(secret, 'utf8'))),
+      sha256Digest(credentials.subarray(colon + 1)),
     );
     if (username === undefined) return rejected('signature_mismatch', 'the source sets no username to check the credentials against');
     if (!userMatches || !passwordMatches)
       return rejected('signature_mismatch', 'header authorization: the user name or password does not match');
     return ACCEPTED;
   }
-}
-
-function sha256(bytes: Buffer): Buffer {
-  return createHash('sha256').update(bytes).digest();
 }

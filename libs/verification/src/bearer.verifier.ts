@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { ACCEPTED, DeliveryRequest, DeliveryVerdict, rejected, VerifiableSource, Verifier } from './verifier';
-import { matchesAny } from './constant-time';
 import { stringSetting } from './source-settings';
+import { headerValue } from './source-settings';
+import { matchesAny, sha256Digest } from './constant-time';
 
 const AUTHORIZATION = 'authorization';
 const BEARER = /^Bearer[ \t]+(\S+)$/i;
@@ -32,9 +32,9 @@ export class BearerVerifier implements Verifier {
     }
 
     // Digests on both sides: equal lengths, so the tokens' lengths do not leak.
-    const expected = source.secrets.map((secret) => sha256(secret));
+    const expected = source.secrets.map((secret) => sha256Digest(secret));
     let matched = false;
-    for (const token of tokens) matched = matchesAny(expected, sha256(token)) || matched;
+    for (const token of tokens) matched = matchesAny(expected, sha256Digest(token)) || matched;
     if (!matched) return rejected('signature_mismatch', 'the bearer token does not match any configured token');
     return ACCEPTED;
   }
@@ -62,11 +62,3 @@ function tokenInQuery(url: string, parameter: string): Found {
 }
 
 /** A header's value; own properties only, so a configured name such as `constructor` reads nothing. */
-function headerValue(headers: Record<string, string>, name: string): string | undefined {
-  const value: unknown = Object.hasOwn(headers, name) ? headers[name] : undefined;
-  return typeof value === 'string' ? value : undefined;
-}
-
-function sha256(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
-}

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 
 /** Compares two byte strings without leaking, through timing, where they first differ. */
 export function constantTimeEqual(expected: Buffer, received: Buffer): boolean {
@@ -11,4 +11,12 @@ export function matchesAny(candidates: readonly Buffer[], received: Buffer): boo
   let matched = false;
   for (const candidate of candidates) matched = constantTimeEqual(candidate, received) || matched;
   return matched;
+}
+
+/**
+ * SHA-256 of a credential. Comparing digests of passwords and tokens, rather than the values,
+ * keeps their length out of the timing too.
+ */
+export function sha256Digest(value: string | Buffer): Buffer {
+  return createHash('sha256').update(value).digest();
 }

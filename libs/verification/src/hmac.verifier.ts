@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { ACCEPTED, DeliveryRequest, DeliveryVerdict, rejected, VerifiableSource, Verifier } from './verifier';
 import { matchesAny } from './constant-time';
 import { stringSetting, timestampProblem, toleranceMs } from './source-settings';
+import { headerValue } from './source-settings';
 
 export const DEFAULT_HMAC_HEADER = 'x-webhook-signature';
 const DEFAULT_TOLERANCE_MS = 300_000;
@@ -119,7 +120,3 @@ function signedContent(template: string, rawBody: Buffer, timestamp: string): Bu
 }
 
 /** A header's value; own properties only, so a configured name such as `constructor` reads nothing. */
-function headerValue(headers: Record<string, string>, name: string): string | undefined {
-  const value: unknown = Object.hasOwn(headers, name) ? headers[name] : undefined;
-  return typeof value === 'string' ? value : undefined;
-}

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { ACCEPTED, DeliveryRequest, DeliveryVerdict, rejected, VerifiableSource, Verifier } from './verifier';
-import { matchesAny } from './constant-time';
+import { isPlainObject } from './form-payload';
+import { matchesAny, sha256Digest } from './constant-time';
 
 const SHARED_SECRET = 'sharedSecret';
 
@@ -21,30 +21,22 @@ export class MerakiVerifier implements Verifier {
     } catch {
       return rejected('malformed_signature', 'the body is not JSON, so it carries no sharedSecret');
     }
-    if (!isObject(payload)) return rejected('malformed_signature', 'the body is not a JSON object, so it carries no sharedSecret');
+    if (!isPlainObject(payload)) return rejected('malformed_signature', 'the body is not a JSON object, so it carries no sharedSecret');
 
     const secret = Object.hasOwn(payload, SHARED_SECRET) ? payload[SHARED_SECRET] : undefined;
     if (secret === undefined || secret === null || secret === '') return rejected('missing_signature', 'the body has no sharedSecret');
     if (typeof secret !== 'string') return rejected('malformed_signature', 'the body’s sharedSecret is not a string');
 
     // Digests on both sides: equal lengths, so the secrets' lengths do not leak.
-    const expected = source.secrets.map((candidate) => sha256(candidate));
-    if (!matchesAny(expected, sha256(secret)))
+    const expected = source.secrets.map((candidate) => sha256Digest(candidate));
+    if (!matchesAny(expected, sha256Digest(secret)))
       return rejected('signature_mismatch', 'the body’s sharedSecret does not match any configured secret');
     return ACCEPTED;
   }
 
   normalize(payload: unknown): unknown {
-    if (!isObject(payload) || !Object.hasOwn(payload, SHARED_SECRET)) return payload;
+    if (!isPlainObject(payload) || !Object.hasOwn(payload, SHARED_SECRET)) return payload;
     const { [SHARED_SECRET]: _secret, ...rest } = payload;
     return rest;
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function sha256(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
 }

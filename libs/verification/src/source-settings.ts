@@ -25,3 +25,12 @@ export function timestampProblem(timestampSeconds: number, receivedAt: Date, tol
   if (Math.abs(skewMs) <= toleranceMsValue) return undefined;
   return `timestamp is ${Math.round(Math.abs(skewMs) / 1000)} s ${skewMs > 0 ? 'old' : 'in the future'}; tolerance is ${Math.round(toleranceMsValue / 1000)} s`;
 }
+
+/**
+ * A request header by (lower-cased) name, only if it was sent: a configured name such as
+ * `constructor` must not reach an object's inherited properties.
+ */
+export function headerValue(headers: Record<string, string>, name: string): string | undefined {
+  const value: unknown = Object.hasOwn(headers, name) ? headers[name] : undefined;
+  return typeof value === 'string' ? value : undefined;
+}
