@@ -12,8 +12,8 @@ import { ADMIN_DATABASE_URL, databaseUrl, REDIS_URL, templateDatabaseName } from
 export interface StackOptions {
   /** Contents of the rules directory: file name → YAML. */
   rules: Record<string, string>;
-  /** Extra environment for both apps. */
-  env?: Record<string, string>;
+  /** Extra environment for both apps; a function gets the stack (for its `databaseUrl`). */
+  env?: Record<string, string> | ((stack: TestStack) => Record<string, string>);
   /** Overrides for the ingest app only (a proxied DATABASE_URL or REDIS_URL, say). */
   ingestEnv?: Record<string, string>;
   /** host:port of proxies the ingest app reaches PostgreSQL and Redis through, to cut them in tests. */
@@ -46,16 +46,17 @@ export class TestStack {
     const rulesDir = mkdtempSync(join(tmpdir(), 'hookflow-rules-'));
     const stack = new TestStack(databaseName, `hf-test-${suffix}`, rulesDir, db);
     stack.writeRules(options.rules);
+    const env = typeof options.env === 'function' ? options.env(stack) : options.env;
     try {
       const via = options.ingestVia ?? {};
       const proxied = {
         ...(via.postgres ? { DATABASE_URL: databaseUrl(databaseName).replace('127.0.0.1:5432', via.postgres) } : {}),
         ...(via.redis ? { REDIS_URL: `redis://${via.redis}` } : {}),
       };
-      stack.ingest = await createIngestApp(stack.config({ ...options.env, ...proxied, ...options.ingestEnv }));
+      stack.ingest = await createIngestApp(stack.config({ ...env, ...proxied, ...options.ingestEnv }));
       await stack.ingest.listen(0, '127.0.0.1');
       if (options.engine !== false) {
-        stack.engine = await createEngineApp(stack.config(options.env));
+        stack.engine = await createEngineApp(stack.config(env));
         await stack.engine.listen(0, '127.0.0.1');
       }
     } catch (error) {
@@ -82,6 +83,11 @@ export class TestStack {
       LOG_LEVEL: process.env.HOOKFLOW_TEST_LOG_LEVEL ?? 'silent',
       ...env,
     });
+  }
+
+  /** The URL of this stack's own database, for rules that write to it (db steps). */
+  get databaseUrl(): string {
+    return databaseUrl(this.databaseName);
   }
 
   get ingestUrl(): string {

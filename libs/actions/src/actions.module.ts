@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { DbConnections } from './db/db-connections';
 import { StepRegistry } from './step-registry';
 
-@Module({ providers: [StepRegistry], exports: [StepRegistry] })
+@Module({ providers: [StepRegistry, DbConnections], exports: [StepRegistry, DbConnections] })
 export class ActionsModule {}

@@ -5,3 +5,6 @@ export { DestinationGuard, DestinationRefusedError } from './http/destination-gu
 export { HttpStepExecutor, DEFAULT_HTTP_TIMEOUT_MS, MAX_RESPONSE_BODY_BYTES, parseRetryAfter } from './http/http.step';
 export { TransformStepExecutor } from './transform/transform.step';
 export { EmailStepExecutor, SmtpSettings, DEFAULT_EMAIL_TIMEOUT_MS, EMAIL_IDEMPOTENCY_HEADER } from './email/email.step';
+export { DbConnections, DbConnectionSettings } from './db/db-connections';
+export { DbStepExecutor, classifyDbError } from './db/db.step';
+export { buildDbStatement, DbStatement, DbWrite } from './db/db-statement';

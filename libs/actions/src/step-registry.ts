@@ -1,5 +1,7 @@
 import { HOOKFLOW_CONFIG, HookflowConfig } from '@hookflow/config';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { DbConnections } from './db/db-connections';
+import { DbStepExecutor } from './db/db.step';
 import { EmailStepExecutor } from './email/email.step';
 import { DestinationGuard } from './http/destination-guard';
 import { HttpStepExecutor } from './http/http.step';
@@ -13,11 +15,11 @@ export class StepRegistry implements OnApplicationShutdown {
   private readonly email: EmailStepExecutor;
   private readonly executors: ReadonlyMap<string, StepExecutor>;
 
-  constructor(@Inject(HOOKFLOW_CONFIG) config: HookflowConfig) {
+  constructor(@Inject(HOOKFLOW_CONFIG) config: HookflowConfig, dbConnections: DbConnections) {
     this.http = new HttpStepExecutor(new DestinationGuard(config.engine.allowedPrivateRanges));
     this.email = new EmailStepExecutor(config.smtp);
     this.executors = new Map<string, StepExecutor>(
-      [this.http, this.email, new TransformStepExecutor()].map((executor) => [executor.type, executor]),
+      [this.http, this.email, new TransformStepExecutor(), new DbStepExecutor(dbConnections)].map((executor) => [executor.type, executor]),
     );
   }
 

@@ -95,7 +95,30 @@ export interface EmailStepDefinition extends StepOptions {
   timeout?: string | number;
 }
 
-export type StepDefinition = HttpStepDefinition | TransformStepDefinition | EmailStepDefinition;
+/** Writes one row to a connection's table: `values` are templated and always sent as parameters. */
+export interface DbStepDefinition extends StepOptions {
+  id: string;
+  type: 'db';
+  when?: string;
+  /** The id of a {@link ConnectionDefinition}. */
+  connection: string;
+  /** `table` or `schema.table`. */
+  table: string;
+  /** Default insert. */
+  mode?: 'insert' | 'upsert';
+  /** upsert: the conflict columns. */
+  key?: string[];
+  values: Record<string, unknown>;
+}
+
+export type StepDefinition = HttpStepDefinition | TransformStepDefinition | EmailStepDefinition | DbStepDefinition;
+
+/** A database db steps may write to. */
+export interface ConnectionDefinition {
+  id: string;
+  /** A PostgreSQL URL; kept as written (`${VAR}`), resolved in memory by the engine only. */
+  url: string;
+}
 
 export interface RuleDefinition {
   id: string;
@@ -114,4 +137,6 @@ export interface RuleDefinition {
 export interface RuleCatalog {
   sources: SourceDefinition[];
   rules: RuleDefinition[];
+  /** With their `${VAR}` references unresolved: they carry passwords. */
+  connections: ConnectionDefinition[];
 }

@@ -27,7 +27,10 @@ const stepOptions = {
   },
 } as const;
 /** The step types; `step` picks the definition of a step by its `type`. */
-const STEP_TYPES = { http: 'httpStep', transform: 'transformStep', email: 'emailStep' } as const;
+const STEP_TYPES = { http: 'httpStep', transform: 'transformStep', email: 'emailStep', db: 'dbStep' } as const;
+/** A PostgreSQL table or column name; always quoted when SQL is built. */
+const sqlIdentifier = '[A-Za-z_][A-Za-z0-9_]{0,62}';
+const column = { type: 'string', pattern: `^${sqlIdentifier}$`, description: 'A column name.' } as const;
 
 export const RULE_FILE_SCHEMA = {
   $schema: 'http://json-schema.org/draft-07/schema#',
@@ -38,6 +41,7 @@ export const RULE_FILE_SCHEMA = {
   properties: {
     sources: { type: 'array', items: { $ref: '#/definitions/source' } },
     rules: { type: 'array', items: { $ref: '#/definitions/rule' } },
+    connections: { type: 'array', items: { $ref: '#/definitions/connection' } },
   },
   definitions: {
     source: {
@@ -184,6 +188,52 @@ export const RULE_FILE_SCHEMA = {
         timeout: duration,
       },
       anyOf: [{ required: ['text'] }, { required: ['html'] }],
+    },
+    connection: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id', 'url'],
+      properties: {
+        id: identifier,
+        url: {
+          type: 'string',
+          minLength: 1,
+          description: 'A PostgreSQL URL (postgres://…), usually a ${VAR} reference: it carries a password.',
+        },
+      },
+    },
+    dbStep: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id', 'type', 'connection', 'table', 'values'],
+      properties: {
+        id: identifier,
+        type: { const: 'db' },
+        when: expression,
+        ...stepOptions,
+        connection: { type: 'string', minLength: 1, description: 'The id of a connection defined under `connections`.' },
+        table: {
+          type: 'string',
+          pattern: `^(${sqlIdentifier}\\.)?${sqlIdentifier}$`,
+          description: 'The table, or schema.table.',
+        },
+        mode: { enum: ['insert', 'upsert'], description: 'insert (default), or upsert on `key`.' },
+        key: {
+          type: 'array',
+          minItems: 1,
+          uniqueItems: true,
+          items: column,
+          description: 'upsert: the columns of a unique constraint; the other columns are updated on conflict.',
+        },
+        values: {
+          type: 'object',
+          minProperties: 1,
+          propertyNames: column,
+          description: 'Column → value (templated; a lone {{ }} keeps its type, objects and arrays are stored as JSON).',
+        },
+      },
+      if: { properties: { mode: { const: 'upsert' } }, required: ['mode'] },
+      then: { required: ['key'] },
     },
     rule: {
       type: 'object',

@@ -89,7 +89,7 @@ describe('loadRulesDirectory', () => {
   });
 
   it('returns an empty catalog for an empty directory', () => {
-    expect(loadRulesDirectory(dir, {})).toEqual({ sources: [], rules: [] });
+    expect(loadRulesDirectory(dir, {})).toEqual({ sources: [], rules: [], connections: [] });
   });
 
   it('locates an unknown key at the key', () => {
@@ -294,11 +294,81 @@ rules:
       expect(loadRulesDirectory(dir, {}).rules[0]?.steps.map((step) => step.type)).toEqual(['transform', 'email']);
     });
 
+    it('accepts a db step on a defined connection, keeping the connection URL unresolved', () => {
+      writeRules({
+        'a.yaml': `connections:
+  - { id: warehouse, url: '\${WAREHOUSE_DATABASE_URL}' }
+${ruleWithSteps(`      - id: record
+        type: db
+        connection: warehouse
+        table: analytics.orders
+        mode: upsert
+        key: [order_id]
+        values: { order_id: '{{ payload.id }}', total: '{{ payload.total }}' }
+`)}`,
+      });
+
+      const catalog = loadRulesDirectory(dir, { WAREHOUSE_DATABASE_URL: 'postgres://u:p@db/warehouse' });
+
+      expect(catalog.connections).toEqual([{ id: 'warehouse', url: '${WAREHOUSE_DATABASE_URL}' }]);
+      expect(catalog.rules[0]?.steps[0]).toMatchObject({ type: 'db', connection: 'warehouse', key: ['order_id'] });
+    });
+
+    it('rejects a db step naming a missing connection, duplicate connections, unset and non-PostgreSQL URLs', () => {
+      writeRules({
+        'a.yaml': `connections:
+  - { id: warehouse, url: '\${WAREHOUSE_DATABASE_URL}' }
+  - { id: warehouse, url: 'postgres://db/other' }
+  - { id: mysql, url: 'mysql://db/x' }
+${ruleWithSteps(`      - { id: record, type: db, connection: lake, table: t, values: { a: 1 } }
+`)}`,
+      });
+
+      expect(problemsOf()).toEqual([
+        {
+          file: join(dir, 'a.yaml'),
+          line: 3,
+          column: 11,
+          message: 'duplicate connection id "warehouse" (first defined in ' + join(dir, 'a.yaml') + ')',
+        },
+        {
+          file: join(dir, 'a.yaml'),
+          line: 2,
+          column: 27,
+          message: 'connection "warehouse": variable ${WAREHOUSE_DATABASE_URL} is not set',
+        },
+        { file: join(dir, 'a.yaml'), line: 4, column: 23, message: 'connection "mysql": url must be a postgres:// or postgresql:// URL' },
+        {
+          file: join(dir, 'a.yaml'),
+          line: 9,
+          column: 45,
+          message: 'step "record" of rule "r1" names connection "lake", which no file defines',
+        },
+      ]);
+    });
+
+    it('rejects bad SQL identifiers and an upsert without a key', () => {
+      writeRules({
+        'a.yaml': `connections:
+  - { id: w, url: 'postgres://db/w' }
+${ruleWithSteps(`      - { id: s1, type: db, connection: w, table: 'x; DROP TABLE y', values: { a: 1 } }
+      - { id: s2, type: db, connection: w, table: t, mode: upsert, values: { 'a b': 1 } }
+`)}`,
+      });
+
+      expect(problemsOf().map((problem) => problem.message)).toEqual([
+        expect.stringMatching(/^rules\.0\.steps\.0\.table: must match pattern/),
+        'rules.0.steps.1: missing required key "key"',
+        expect.stringMatching(/^rules\.0\.steps\.1\.values: must match pattern/),
+        'rules.0.steps.1.values: property name must be valid',
+      ]);
+    });
+
     it('reports a step of an unknown type once, at its type', () => {
       writeRules({ 'a.yaml': ruleWithSteps(`      - { id: s1, type: sms, to: '+15550100' }\n`) });
 
       expect(problemsOf()).toEqual([
-        { file: join(dir, 'a.yaml'), line: 5, column: 25, message: 'rules.0.steps.0.type: must be one of http, transform, email' },
+        { file: join(dir, 'a.yaml'), line: 5, column: 25, message: 'rules.0.steps.0.type: must be one of http, transform, email, db' },
       ]);
     });
 

@@ -4,7 +4,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { Document, isMap, isNode, isScalar, LineCounter, parseDocument } from 'yaml';
 import { STEP_EXPRESSION_FIELDS } from './compiled-rule';
 import { ExpressionSyntaxError, compileExpression } from './expression';
-import { RuleCatalog, RuleDefinition, SourceDefinition } from './rule-definitions';
+import { ConnectionDefinition, RuleCatalog, RuleDefinition, SourceDefinition } from './rule-definitions';
 import { RULE_FILE_SCHEMA } from './rule-file.schema';
 import { RulesProblem, RulesValidationError } from './rules-validation.error';
 import { compileTemplate } from './template';
@@ -55,6 +55,7 @@ export function loadRulesDirectory(dir: string, variables: Record<string, string
   const problems: RulesProblem[] = [];
   const sources: { definition: SourceDefinition; file: RuleFile; path: Path }[] = [];
   const rules: { definition: RuleDefinition; file: RuleFile; path: Path }[] = [];
+  const connections: { definition: ConnectionDefinition; file: RuleFile; path: Path }[] = [];
 
   for (const filePath of listRuleFiles(dir)) {
     const file = new RuleFile(displayName(filePath), readFileSync(filePath, 'utf8'));
@@ -70,13 +71,17 @@ export function loadRulesDirectory(dir: string, variables: Record<string, string
       problems.push(...schemaProblems(file, validateRuleFile.errors ?? []));
       continue;
     }
-    const typed = content as { sources?: SourceDefinition[]; rules?: RuleDefinition[] };
+    const typed = content as { sources?: SourceDefinition[]; rules?: RuleDefinition[]; connections?: ConnectionDefinition[] };
+    typed.connections?.forEach((definition, index) => connections.push({ definition, file, path: ['connections', index] }));
     typed.sources?.forEach((definition, index) => sources.push({ definition, file, path: ['sources', index] }));
     typed.rules?.forEach((definition, index) => rules.push({ definition, file, path: ['rules', index] }));
   }
 
   reportDuplicates(sources, 'source', problems);
   reportDuplicates(rules, 'rule', problems);
+  reportDuplicates(connections, 'connection', problems);
+  for (const { definition, file, path } of connections) checkConnection(file, path, definition, variables, problems);
+  const connectionIds = new Set(connections.map(({ definition }) => definition.id));
   const sourceIds = new Set(sources.map(({ definition }) => definition.id));
   const resolvedSources = sources.map(({ definition, file, path }) => {
     checkExpressions(file, path, definition, ['eventType', 'idempotencyKey'], problems);
@@ -89,9 +94,14 @@ export function loadRulesDirectory(dir: string, variables: Record<string, string
       );
     }
     checkRule(file, path, definition, variables, problems);
+    checkDbConnections(file, path, definition, connectionIds, problems);
   }
   if (problems.length > 0) throw new RulesValidationError(problems);
-  return { sources: resolvedSources, rules: rules.map(({ definition }) => definition) };
+  return {
+    sources: resolvedSources,
+    rules: rules.map(({ definition }) => definition),
+    connections: connections.map(({ definition }) => definition),
+  };
 }
 
 /** Relative to the working directory when inside it, else absolute: what an operator can open. */
@@ -194,6 +204,36 @@ function checkRule(
   for (const name of new Set(requiredVariables(JSON.stringify(rule)))) {
     if (variables[name] === undefined) problems.push(file.problem(path, `rule "${rule.id}": variable \${${name}} is not set`));
   }
+}
+
+/** Connection URLs stay unresolved in the catalog, but every variable they name must be set now. */
+function checkConnection(
+  file: RuleFile,
+  path: Path,
+  connection: ConnectionDefinition,
+  variables: Record<string, string | undefined>,
+  problems: RulesProblem[],
+): void {
+  let missing = false;
+  const url = substituteVariables(connection.url, variables, (name) => {
+    missing = true;
+    problems.push(file.problem([...path, 'url'], `connection "${connection.id}": variable \${${name}} is not set`));
+  });
+  if (!missing && !/^postgres(ql)?:\/\//i.test(url)) {
+    problems.push(file.problem([...path, 'url'], `connection "${connection.id}": url must be a postgres:// or postgresql:// URL`));
+  }
+}
+
+function checkDbConnections(file: RuleFile, path: Path, rule: RuleDefinition, connectionIds: Set<string>, problems: RulesProblem[]): void {
+  rule.steps.forEach((step, index) => {
+    if (step.type !== 'db' || connectionIds.has(step.connection)) return;
+    problems.push(
+      file.problem(
+        [...path, 'steps', index, 'connection'],
+        `step "${step.id}" of rule "${rule.id}" names connection "${step.connection}", which no file defines`,
+      ),
+    );
+  });
 }
 
 function checkExpressions(file: RuleFile, path: Path, owner: object, keys: string[], problems: RulesProblem[]): void {
