@@ -67,6 +67,8 @@ export interface HttpStepDefinition extends StepOptions {
   headers?: Record<string, string>;
   body?: unknown;
   timeout?: string | number;
+  /** Signs every try with Standard Webhooks headers; `secret` is `whsec_<base64>`, usually `${VAR}`. */
+  sign?: { scheme: 'standard-webhooks'; secret: string };
 }
 
 export interface TransformStepDefinition extends StepOptions {

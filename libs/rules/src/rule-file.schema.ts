@@ -143,6 +143,16 @@ export const RULE_FILE_SCHEMA = {
         headers: { type: 'object', additionalProperties: { type: 'string' } },
         body: {},
         timeout: duration,
+        sign: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['scheme', 'secret'],
+          description: 'Signs every try with Standard Webhooks headers (webhook-id, webhook-timestamp, webhook-signature).',
+          properties: {
+            scheme: { enum: ['standard-webhooks'] },
+            secret: { type: 'string', minLength: 1, description: 'whsec_<base64> (or bare base64), usually from a variable.' },
+          },
+        },
       },
     },
     // if/then on `type` rather than oneOf: an unknown type is one enum error, and a known type

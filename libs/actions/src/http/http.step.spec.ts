@@ -1,4 +1,5 @@
-import { parseRetryAfter, redactUrl } from './http.step';
+import { DestinationGuard } from './destination-guard';
+import { HttpStepExecutor, parseRetryAfter, redactUrl } from './http.step';
 
 describe('parseRetryAfter', () => {
   const now = Date.parse('2026-01-01T12:00:00Z');
@@ -39,5 +40,21 @@ describe('redactUrl', () => {
     expect(redactUrl(new URL('https://user:pw@hooks.example.com/T000/B000?api_key=s3cret&a=1&a=2'))).toBe(
       'https://***:***@hooks.example.com/T000/B000?api_key=***&a=***',
     );
+  });
+});
+
+describe('HttpStepExecutor sign', () => {
+  it('fails a step whose signing secret is not base64 at once, as a config error', async () => {
+    const executor = new HttpStepExecutor(new DestinationGuard(['127.0.0.0/8']));
+    try {
+      const outcome = await executor.execute(
+        { url: 'http://127.0.0.1:9/x', sign: { scheme: 'standard-webhooks', secret: 'whsec_not base64!' } },
+        { runId: 'run', stepId: 'post', attempt: 1 },
+      );
+      expect(outcome).toMatchObject({ status: 'failed', retryable: false, cause: 'config', request: null });
+      expect(JSON.stringify(outcome)).not.toContain('not base64!');
+    } finally {
+      await executor.close();
+    }
   });
 });

@@ -2,6 +2,7 @@ import type { DeadLetterCause } from '@hookflow/persistence';
 import { Agent, Dispatcher, errors as undiciErrors, request } from 'undici';
 import { StepExecutor, StepInvocation, StepOutcome } from '../step-executor';
 import { DestinationGuard, DestinationRefusedError } from './destination-guard';
+import { SignOptions, signingKey, standardWebhooksHeaders } from './standard-webhooks.signer';
 
 export const DEFAULT_HTTP_TIMEOUT_MS = 10_000;
 /** The part of a response body kept as the step's output. */
@@ -13,6 +14,7 @@ interface HttpStepInput {
   url: string;
   headers: Record<string, string>;
   body: unknown;
+  sign?: SignOptions;
 }
 
 class InvalidStepInput extends Error {}
@@ -35,6 +37,7 @@ export class HttpStepExecutor implements StepExecutor {
       if (url.protocol !== 'http:' && url.protocol !== 'https:')
         throw new InvalidStepInput(`url must be http or https (got ${url.protocol})`);
       this.guard.assertLiteralHostAllowed(url);
+      if (input.sign) signingKey(input.sign.secret);
     } catch (error) {
       return failure(
         error instanceof TypeError ? `url is not a valid URL: ${String(rawInputUrl(rawInput))}` : errorMessage(error),
@@ -44,12 +47,15 @@ export class HttpStepExecutor implements StepExecutor {
       );
     }
     const { body, contentType } = encodeBody(input.body);
+    const deliveryId = `${invocation.runId}:${invocation.stepId}`;
     const headers: Record<string, string> = {
       'user-agent': USER_AGENT,
       ...(contentType ? { 'content-type': contentType } : {}),
       ...lowerCaseKeys(input.headers),
       // Receivers dedupe on this: every try of a step carries the same key.
-      'idempotency-key': `${invocation.runId}:${invocation.stepId}`,
+      'idempotency-key': deliveryId,
+      // Signed over exactly the bytes sent; the summary below keeps header names only.
+      ...(input.sign ? standardWebhooksHeaders(input.sign.secret, deliveryId, body ?? '', new Date()) : {}),
     };
     const summary = {
       method: input.method,
@@ -126,7 +132,17 @@ function parseInput(raw: unknown): HttpStepInput {
       Object.entries(headers).map(([name, value]) => [name, typeof value === 'string' ? value : JSON.stringify(value)]),
     ),
     body: input.body,
+    sign: parseSign(input.sign),
   };
+}
+
+function parseSign(raw: unknown): SignOptions | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const sign = raw as Record<string, unknown>;
+  if (typeof sign !== 'object' || Array.isArray(sign)) throw new InvalidStepInput('sign must be an object');
+  if (sign.scheme !== 'standard-webhooks') throw new InvalidStepInput(`sign.scheme must be standard-webhooks (got ${String(sign.scheme)})`);
+  if (typeof sign.secret !== 'string' || sign.secret === '') throw new InvalidStepInput('sign.secret rendered empty or not a string');
+  return { scheme: sign.scheme, secret: sign.secret };
 }
 
 function rawInputUrl(raw: unknown): unknown {
