@@ -54,10 +54,10 @@ describe('start-up', () => {
       .slice(1)
       .map((line) => line.trim().split(`${rulesDir}/`).join(''));
     expect(lines).toEqual([
-      'rules.yaml:11:9: duplicate rule id "r" (first defined in rules.yaml)',
-      'rules.yaml:2:5: variable ${HOOKFLOW_TEST_UNSET_VARIABLE} is not set',
+      'rules.yaml:2:5: source "shop": variable ${HOOKFLOW_TEST_UNSET_VARIABLE} is not set',
       'rules.yaml:7:13: rule "r" names source "nowhere", which no file defines',
       'rules.yaml:8:11: when: invalid JSONata at position 15: Unexpected end of expression',
+      'rules.yaml:11:9: duplicate rule id "r" (first defined in rules.yaml)',
       expect.stringMatching(/^rules\.yaml:14:\d+: url: template \{\{ payload\.\( \}\}: invalid JSONata/),
     ]);
   });

@@ -206,7 +206,7 @@ rules:
     });
 
     expect(problemsOf({ SHOP_SECRET: undefined })).toEqual([
-      { file: join(dir, 'a.yaml'), line: 2, column: 5, message: 'variable ${SHOP_SECRET} is not set' },
+      { file: join(dir, 'a.yaml'), line: 2, column: 5, message: 'source "shop": variable ${SHOP_SECRET} is not set' },
       { file: join(dir, 'a.yaml'), line: 6, column: 5, message: 'rule "r1": variable ${TOKEN} is not set' },
     ]);
   });
@@ -327,15 +327,15 @@ ${ruleWithSteps(`      - { id: record, type: db, connection: lake, table: t, val
       expect(problemsOf()).toEqual([
         {
           file: join(dir, 'a.yaml'),
-          line: 3,
-          column: 11,
-          message: 'duplicate connection id "warehouse" (first defined in ' + join(dir, 'a.yaml') + ')',
-        },
-        {
-          file: join(dir, 'a.yaml'),
           line: 2,
           column: 27,
           message: 'connection "warehouse": variable ${WAREHOUSE_DATABASE_URL} is not set',
+        },
+        {
+          file: join(dir, 'a.yaml'),
+          line: 3,
+          column: 11,
+          message: 'duplicate connection id "warehouse" (first defined in ' + join(dir, 'a.yaml') + ')',
         },
         { file: join(dir, 'a.yaml'), line: 4, column: 23, message: 'connection "mysql": url must be a postgres:// or postgresql:// URL' },
         {

@@ -85,7 +85,9 @@ export function loadRulesDirectory(dir: string, variables: Record<string, string
   const sourceIds = new Set(sources.map(({ definition }) => definition.id));
   const resolvedSources = sources.map(({ definition, file, path }) => {
     checkExpressions(file, path, definition, ['eventType', 'idempotencyKey'], problems);
-    return substituteVariables(definition, variables, (name) => problems.push(file.problem(path, `variable \${${name}} is not set`)));
+    return substituteVariables(definition, variables, (name) =>
+      problems.push(file.problem(path, `source "${definition.id}": variable \${${name}} is not set`)),
+    );
   });
   for (const { definition, file, path } of rules) {
     if (definition.source !== '*' && !sourceIds.has(definition.source)) {
@@ -96,7 +98,7 @@ export function loadRulesDirectory(dir: string, variables: Record<string, string
     checkRule(file, path, definition, variables, problems);
     checkDbConnections(file, path, definition, connectionIds, problems);
   }
-  if (problems.length > 0) throw new RulesValidationError(problems);
+  if (problems.length > 0) throw new RulesValidationError(problems.sort(byPosition));
   return {
     sources: resolvedSources,
     rules: rules.map(({ definition }) => definition),
@@ -262,4 +264,9 @@ function checkTemplates(file: RuleFile, path: Path, value: unknown, problems: Ru
   if (value !== null && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) checkTemplates(file, [...path, key], item, problems);
   }
+}
+
+/** Problems in reading order: by file, then line, then column. */
+function byPosition(a: RulesProblem, b: RulesProblem): number {
+  return a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0);
 }

@@ -18,8 +18,8 @@ function messagesOf(name: string): string[] {
 
 const CASES: Record<string, string[]> = {
   'unknown-key': [
-    'test/fixtures/rules/unknown-key/rules.yaml:12:5: rules.0: unknown key "retries"',
     'test/fixtures/rules/unknown-key/rules.yaml:11:9: rules.0.steps.0: unknown key "methd"',
+    'test/fixtures/rules/unknown-key/rules.yaml:12:5: rules.0: unknown key "retries"',
   ],
   'wrong-type': [
     'test/fixtures/rules/wrong-type/rules.yaml:4:14: sources.0.enabled: must be boolean',
@@ -45,7 +45,7 @@ const CASES: Record<string, string[]> = {
     'test/fixtures/rules/bad-template/rules.yaml:12:18: total: template {{ payload.total + }}: invalid JSONata at position 15: Unexpected end of expression',
   ],
   'unset-variable': [
-    'test/fixtures/rules/unset-variable/rules.yaml:2:5: variable ${SHOP_SECRET} is not set',
+    'test/fixtures/rules/unset-variable/rules.yaml:2:5: source "shop": variable ${SHOP_SECRET} is not set',
     'test/fixtures/rules/unset-variable/rules.yaml:6:5: rule "big-order": variable ${RECEIVER_URL} is not set',
   ],
   'unknown-step-type': [
