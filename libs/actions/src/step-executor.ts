@@ -34,3 +34,22 @@ export interface StepExecutor {
   readonly type: string;
   execute(input: unknown, invocation: StepInvocation): Promise<StepOutcome>;
 }
+
+export type StepFailure = Extract<StepOutcome, { status: 'failed' }>;
+
+/** A failed outcome with no output (the destination gave nothing worth keeping). */
+export function stepFailure(
+  error: string,
+  retryable: boolean,
+  cause: DeadLetterCause,
+  request: Record<string, unknown> | null,
+): StepFailure {
+  return { status: 'failed', error, retryable, cause, output: null, request, responseStatus: null };
+}
+
+/** An error's message with its code (ECONNREFUSED, a SQLSTATE, …) when the message lacks it. */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && !error.message.includes(code) ? `${error.message} (${code})` : error.message;
+}

@@ -1,5 +1,5 @@
 import type { DeadLetterCause } from '@hookflow/persistence';
-import { StepExecutor, StepOutcome } from '../step-executor';
+import { StepExecutor, StepOutcome, stepFailure, describeError } from '../step-executor';
 import { DbConnections } from './db-connections';
 import { buildDbStatement, DbWrite, InvalidDbWrite } from './db-statement';
 
@@ -26,11 +26,11 @@ export class DbStepExecutor implements StepExecutor {
       statement = buildDbStatement(input);
     } catch (error) {
       if (!(error instanceof InvalidDbWrite)) throw error;
-      return failure(error.message, false, 'config', null);
+      return stepFailure(error.message, false, 'config', null);
     }
     const summary = { connection: input.connection, table: input.table, mode: input.mode, columns: Object.keys(input.values) };
     const pool = this.connections.pool(input.connection);
-    if (!pool) return failure(`connection "${input.connection}" is not defined`, false, 'config', summary);
+    if (!pool) return stepFailure(`connection "${input.connection}" is not defined`, false, 'config', summary);
     try {
       const result = await pool.query(statement.text, statement.values);
       return {
@@ -41,7 +41,7 @@ export class DbStepExecutor implements StepExecutor {
       };
     } catch (error) {
       const { retryable, cause } = classifyDbError(error);
-      return failure(describe(error), retryable, cause, summary);
+      return stepFailure(describeError(error), retryable, cause, summary);
     }
   }
 }
@@ -72,19 +72,4 @@ function parseInput(raw: unknown): DbStepInput {
   const values = input.values;
   if (typeof values !== 'object' || values === null || Array.isArray(values)) throw new InvalidDbWrite('values must be an object');
   return { connection: input.connection, table: input.table, mode, key, values: values as Record<string, unknown> };
-}
-
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && !error.message.includes(code) ? `${error.message} (${code})` : error.message;
-}
-
-function failure(
-  error: string,
-  retryable: boolean,
-  cause: DeadLetterCause,
-  request: Record<string, unknown> | null,
-): Extract<StepOutcome, { status: 'failed' }> {
-  return { status: 'failed', error, retryable, cause, output: null, request, responseStatus: null };
 }

@@ -1,6 +1,5 @@
-import type { DeadLetterCause } from '@hookflow/persistence';
 import { createTransport, SendMailOptions, SMTPPoolSentMessageInfo, Transporter } from 'nodemailer';
-import { StepExecutor, StepInvocation, StepOutcome } from '../step-executor';
+import { StepExecutor, StepFailure, StepInvocation, StepOutcome, stepFailure } from '../step-executor';
 import { InvalidAddressError, readAddresses } from './email-address';
 
 export const DEFAULT_EMAIL_TIMEOUT_MS = 30_000;
@@ -26,8 +25,6 @@ interface EmailStepInput {
 }
 
 class InvalidStepInput extends Error {}
-
-type Failure = Extract<StepOutcome, { status: 'failed' }>;
 
 /** The `email` step: one message per try, through one pooled SMTP transporter. */
 export class EmailStepExecutor implements StepExecutor {
@@ -56,7 +53,7 @@ export class EmailStepExecutor implements StepExecutor {
       input = parseInput(rawInput, this.settings.from);
     } catch (error) {
       if (!(error instanceof InvalidStepInput || error instanceof InvalidAddressError)) throw error;
-      return failure(error.message, false, 'config', null);
+      return stepFailure(error.message, false, 'config', null);
     }
     const summary = {
       from: input.from,
@@ -67,7 +64,7 @@ export class EmailStepExecutor implements StepExecutor {
       textBytes: input.text === undefined ? 0 : Buffer.byteLength(input.text),
       htmlBytes: input.html === undefined ? 0 : Buffer.byteLength(input.html),
     };
-    if (!this.transporter) return failure('HOOKFLOW_SMTP_URL is not set: no SMTP server to send through', false, 'config', summary);
+    if (!this.transporter) return stepFailure('HOOKFLOW_SMTP_URL is not set: no SMTP server to send through', false, 'config', summary);
     const timeoutMs = invocation.timeoutMs ?? DEFAULT_EMAIL_TIMEOUT_MS;
     const message: SendMailOptions = {
       ...input,
@@ -130,7 +127,10 @@ function textOf(value: unknown): string | undefined {
  *   (`network`) are retryable; an error nodemailer raises before talking to the server (missing
  *   credentials, a bad envelope) is a configuration problem, not retryable.
  */
-export function classifySmtpError(error: unknown, timeoutMs: number): Pick<Failure, 'error' | 'retryable' | 'cause' | 'responseStatus'> {
+export function classifySmtpError(
+  error: unknown,
+  timeoutMs: number,
+): Pick<StepFailure, 'error' | 'retryable' | 'cause' | 'responseStatus'> {
   const { code, responseCode, response, name, message } = (error ?? {}) as {
     code?: string;
     responseCode?: number;
@@ -164,8 +164,4 @@ const CONFIGURATION_ERRORS = new Set(['EAUTH', 'ENOAUTH', 'EOAUTH2', 'ECONFIG', 
 function replyCode(response: string | undefined): number | null {
   const match = /^\s*(\d{3})\b/.exec(response ?? '');
   return match ? Number(match[1]) : null;
-}
-
-function failure(error: string, retryable: boolean, cause: DeadLetterCause, request: Record<string, unknown> | null): Failure {
-  return { status: 'failed', error, retryable, cause, output: null, request, responseStatus: null };
 }

@@ -1,6 +1,5 @@
-import type { DeadLetterCause } from '@hookflow/persistence';
 import { Agent, Dispatcher, errors as undiciErrors, request } from 'undici';
-import { StepExecutor, StepInvocation, StepOutcome } from '../step-executor';
+import { StepExecutor, StepInvocation, StepOutcome, stepFailure, describeError } from '../step-executor';
 import { DestinationGuard, DestinationRefusedError } from './destination-guard';
 import { SignOptions, signingKey, standardWebhooksHeaders } from './standard-webhooks.signer';
 
@@ -39,8 +38,8 @@ export class HttpStepExecutor implements StepExecutor {
       this.guard.assertLiteralHostAllowed(url);
       if (input.sign) signingKey(input.sign.secret);
     } catch (error) {
-      return failure(
-        error instanceof TypeError ? `url is not a valid URL: ${String(rawInputUrl(rawInput))}` : errorMessage(error),
+      return stepFailure(
+        error instanceof TypeError ? `url is not a valid URL: ${String(rawInputUrl(rawInput))}` : describeError(error),
         false,
         'config',
         null,
@@ -85,7 +84,7 @@ export class HttpStepExecutor implements StepExecutor {
       }
       const retryable = response.statusCode === 408 || response.statusCode === 429 || response.statusCode >= 500;
       return {
-        ...failure(
+        ...stepFailure(
           `destination answered ${response.statusCode}`,
           retryable,
           response.statusCode >= 500 ? 'destination_5xx' : 'destination_4xx',
@@ -97,16 +96,16 @@ export class HttpStepExecutor implements StepExecutor {
       };
     } catch (error) {
       if (error instanceof DestinationRefusedError || (error as { cause?: unknown }).cause instanceof DestinationRefusedError) {
-        return failure(
-          errorMessage(error instanceof DestinationRefusedError ? error : (error as { cause: Error }).cause),
+        return stepFailure(
+          describeError(error instanceof DestinationRefusedError ? error : (error as { cause: Error }).cause),
           false,
           'config',
           summary,
         );
       }
       const timedOut = isTimeout(error);
-      return failure(
-        timedOut ? `no answer within ${timeoutMs} ms` : `network error: ${errorMessage(error)}`,
+      return stepFailure(
+        timedOut ? `no answer within ${timeoutMs} ms` : `network error: ${describeError(error)}`,
         true,
         timedOut ? 'timeout' : 'network',
         summary,
@@ -217,19 +216,4 @@ export function redactUrl(url: URL): string {
   if (copy.username) copy.username = '***';
   for (const name of new Set(copy.searchParams.keys())) copy.searchParams.set(name, '***');
   return copy.toString();
-}
-
-function errorMessage(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && !error.message.includes(code) ? `${error.message} (${code})` : error.message;
-}
-
-function failure(
-  error: string,
-  retryable: boolean,
-  cause: DeadLetterCause,
-  request: Record<string, unknown> | null,
-): Extract<StepOutcome, { status: 'failed' }> {
-  return { status: 'failed', error, retryable, cause, output: null, request, responseStatus: null };
 }
