@@ -17,8 +17,8 @@ export class RuleRegistry extends CatalogCache {
   }
 
   /** Rules that may match an event of this source: its own and the `*` ones. */
-  rulesFor(sourceId: string): CompiledRule[] {
-    return [...(this.bySource.get(sourceId) ?? []), ...(this.bySource.get('*') ?? [])];
+  rulesFor(sourceId: string): readonly CompiledRule[] {
+    return this.bySource.get(sourceId) ?? this.bySource.get('*') ?? [];
   }
 
   /** A specific version, current or not: a run keeps the version it was created with. */
@@ -40,6 +40,9 @@ export class RuleRegistry extends CatalogCache {
         this.logger.error(`rule "${active.ruleId}" v${active.version} does not compile and is not active: ${(error as Error).message}`);
       }
     }
+    // Each source's list already holds the `*` rules, so the per-event lookup allocates nothing.
+    const wildcard = next.get('*') ?? [];
+    for (const [sourceId, rules] of next) if (sourceId !== '*') next.set(sourceId, [...rules, ...wildcard]);
     this.bySource = next;
   }
 
