@@ -1,3 +1,9 @@
+import { createEngineApp } from '@hookflow/engine';
+import { RulesDirectoryService } from '@hookflow/rules';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { deliver, waitFor } from '../support/deliveries';
 import { hmacSource, orderEvent, orderIdOf, SECRET } from '../support/rule-files';
 import { TestStack } from '../support/test-stack';
@@ -47,16 +53,20 @@ describe('ingest → engine → db step', () => {
         ),
         'missing.yaml': dbRulesFile(
           'missing',
-          `        table: no_such_table
+          `        table: soon_dropped
         values: { order_id: "{{ payload.id }}" }`,
         ),
       },
       env: (self) => ({ WAREHOUSE_DATABASE_URL: self.databaseUrl }),
+      // Start-up checks every db step's table and columns, so they exist before the apps start.
+      beforeStart: async (self) => {
+        await self.query(
+          'CREATE TABLE order_log (id serial PRIMARY KEY, order_id text NOT NULL, total numeric, note text, line text, items jsonb)',
+        );
+        await self.query('CREATE TABLE order_totals (customer text PRIMARY KEY, total numeric NOT NULL)');
+        await self.query('CREATE TABLE soon_dropped (order_id text)');
+      },
     });
-    await stack.query(
-      'CREATE TABLE order_log (id serial PRIMARY KEY, order_id text NOT NULL, total numeric, note text, line text, items jsonb)',
-    );
-    await stack.query('CREATE TABLE order_totals (customer text PRIMARY KEY, total numeric NOT NULL)');
   });
 
   afterAll(async () => {
@@ -101,7 +111,8 @@ describe('ingest → engine → db step', () => {
     ]);
   });
 
-  it('dead-letters a write to a missing table at once, with cause config', async () => {
+  it('dead-letters a write to a table dropped after start-up at once, with cause config', async () => {
+    await stack.query('DROP TABLE soon_dropped');
     const answer = await deliver(stack.ingestUrl, 'missing', orderEvent(), { secret: SECRET });
     const run = await waitForRun(answer.body.eventId, 'failed');
 
@@ -110,7 +121,7 @@ describe('ingest → engine → db step', () => {
       [run.id],
     );
     expect(deadLetter).toMatchObject({ cause: 'config', step_id: 'record' });
-    expect(deadLetter?.error).toContain('no_such_table');
+    expect(deadLetter?.error).toContain('soon_dropped');
     const attempts = await stack.query('SELECT attempt, status FROM step_attempts WHERE run_id = $1', [run.id]);
     expect(attempts).toEqual([{ attempt: 1, status: 'failed' }]);
   });
@@ -121,4 +132,120 @@ describe('ingest → engine → db step', () => {
       return row?.status === status ? row : undefined;
     });
   }
+});
+
+/** Start-up, reload and `hookflow validate` check every db step against its live database. */
+describe('db step targets are checked against the database', () => {
+  let stack: TestStack;
+  let badDir: string;
+  const goodStep = `        table: order_totals
+        mode: upsert
+        key: [customer]
+        values: { customer: "{{ payload.customer }}", total: "{{ payload.total }}" }`;
+  const badFiles = {
+    'connections.yaml': `connections:
+  - id: warehouse
+    url: "\${WAREHOUSE_DATABASE_URL}"
+  - id: offline
+    url: postgres://postgres@127.0.0.1:1/nowhere
+`,
+    'bad.yaml': `sources:
+${hmacSource('shop')}
+rules:
+  - id: record
+    source: shop
+    steps:
+      - id: no-table
+        type: db
+        connection: warehouse
+        table: public.no_such_table
+        values: { order_id: "{{ payload.id }}" }
+      - id: typo
+        type: db
+        connection: warehouse
+        table: order_totals
+        values:
+          customer: "{{ payload.customer }}"
+          totl: "{{ payload.total }}"
+      - id: not-unique
+        type: db
+        connection: warehouse
+        table: order_totals
+        mode: upsert
+        key: [total]
+        values: { customer: "{{ payload.customer }}", total: 1 }
+      - id: unreachable
+        type: db
+        connection: offline
+        table: anything
+        values: { x: 1 }
+`,
+  };
+  const expectedProblems = [
+    'bad.yaml:15:16: step "no-table" of rule "record": table "public.no_such_table" does not exist on connection "warehouse"',
+    'bad.yaml:23:11: step "typo" of rule "record": column "totl" does not exist in table "order_totals"',
+    'bad.yaml:29:14: step "not-unique" of rule "record": upsert key (total) is not a unique index or primary key of table "order_totals"',
+  ];
+
+  beforeAll(async () => {
+    stack = await TestStack.start({
+      rules: { 'connections.yaml': badFiles['connections.yaml'], 'good.yaml': dbRulesFile('shop', goodStep) },
+      env: (self) => ({ WAREHOUSE_DATABASE_URL: self.databaseUrl }),
+      beforeStart: async (self) => {
+        await self.query('CREATE TABLE order_totals (customer text PRIMARY KEY, total numeric NOT NULL)');
+      },
+    });
+    badDir = mkdtempSync(join(tmpdir(), 'hookflow-bad-rules-'));
+    for (const [name, yaml] of Object.entries(badFiles)) writeFileSync(join(badDir, name), yaml);
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+    rmSync(badDir, { recursive: true, force: true });
+  });
+
+  const relativeToBadDir = (problem: string): string => problem.replace(`${badDir}/`, '');
+
+  it('refuses to start the engine, naming each missing table, column and key at its line', async () => {
+    const config = stack.config({ WAREHOUSE_DATABASE_URL: stack.databaseUrl, HOOKFLOW_RULES_DIR: badDir });
+
+    const failure = await createEngineApp(config).catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message.split('\n').map(relativeToBadDir)).toEqual(expectedProblems);
+  });
+
+  it('keeps the running rules when a reload names a missing table', async () => {
+    const directory = stack.engine!.get(RulesDirectoryService);
+    stack.writeRules({ 'good.yaml': badFiles['bad.yaml'] });
+    try {
+      const outcome = await directory.reload('test');
+      expect(outcome.status).toBe('rejected');
+      expect(outcome.status === 'rejected' && outcome.problems.map((problem) => problem.message)).toEqual(
+        expectedProblems.map((problem) => problem.replace(/^bad\.yaml:\d+:\d+: /, '')),
+      );
+      expect(await stack.query('SELECT id FROM rules WHERE enabled ORDER BY id')).toEqual([{ id: 'shop-record' }]);
+    } finally {
+      stack.writeRules({ 'good.yaml': dbRulesFile('shop', goodStep) });
+    }
+  });
+
+  it('`hookflow validate` prints the same problems and warns about a database it cannot reach', () => {
+    const result = spawnSync(process.execPath, ['dist/apps/cli/src/main.js', 'validate', badDir], {
+      env: { ...process.env, NODE_ENV: 'test', WAREHOUSE_DATABASE_URL: stack.databaseUrl },
+      encoding: 'utf8',
+    });
+
+    expect(result.status).toBe(1);
+    const lines = result.stderr.trim().split('\n').map(relativeToBadDir);
+    expect(lines[0]).toMatch(/^warning: connection "offline": could not check its db steps' tables: .*ECONNREFUSED/);
+    expect(lines.slice(1)).toEqual(expectedProblems);
+
+    const offline = spawnSync(process.execPath, ['dist/apps/cli/src/main.js', 'validate', '--offline', badDir], {
+      env: { ...process.env, NODE_ENV: 'test', WAREHOUSE_DATABASE_URL: stack.databaseUrl },
+      encoding: 'utf8',
+    });
+    expect(offline.stdout).toBe('ok: 1 source(s), 1 rule(s)\n');
+    expect(offline.status).toBe(0);
+  });
 });

@@ -20,6 +20,8 @@ export interface StackOptions {
   ingestVia?: { postgres?: string; redis?: string };
   /** Start the engine too (default true). */
   engine?: boolean;
+  /** Runs on the stack's fresh database before the apps start (tables its db steps need, say). */
+  beforeStart?: (stack: TestStack) => Promise<void>;
 }
 
 /**
@@ -48,6 +50,7 @@ export class TestStack {
     stack.writeRules(options.rules);
     const env = typeof options.env === 'function' ? options.env(stack) : options.env;
     try {
+      await options.beforeStart?.(stack);
       const via = options.ingestVia ?? {};
       const proxied = {
         ...(via.postgres ? { DATABASE_URL: databaseUrl(databaseName).replace('127.0.0.1:5432', via.postgres) } : {}),

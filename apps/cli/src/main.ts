@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
+import { DbTargetsCheck } from '@hookflow/actions';
 import { loadConfig } from '@hookflow/config';
 import { createEngineApp } from '@hookflow/engine';
 import { createIngestApp } from '@hookflow/ingest';
 import { ensureDatabaseExists, runPendingMigrations } from '@hookflow/persistence';
-import { formatProblem, loadRulesDirectory, RULE_FILE_SCHEMA, RulesValidationError } from '@hookflow/rules';
+import { byPosition, formatProblem, loadRulesDirectory, RULE_FILE_SCHEMA, RulesValidationError } from '@hookflow/rules';
 import { assertDependenciesReady, exitWithStartupFailure } from '@hookflow/runtime';
 import { Command } from 'commander';
 
@@ -15,6 +16,7 @@ program
   .description('single-node mode: run pending migrations, then ingest and engine in this process')
   .action(async () => {
     const config = loadConfig();
+    loadRulesDirectory(config.rules.dir, config.rules.variables); // a bad rules file is reported before any connection
     await waitForDatabaseAndMigrate(config);
     await assertDependenciesReady(config);
     const ingest = await createIngestApp(config);
@@ -38,12 +40,18 @@ program
 program
   .command('validate')
   .argument('[dir]', 'rules directory (default: HOOKFLOW_RULES_DIR or ./rules)')
-  .description('check a rules directory offline, with the same messages as start-up')
-  .action((dir?: string) => {
+  .option('--offline', "skip checking db steps' tables and columns against their databases")
+  .description('check a rules directory, with the same messages as start-up')
+  .action(async (dir: string | undefined, options: { offline?: boolean }) => {
     const config = loadConfig();
     try {
-      const catalog = loadRulesDirectory(dir ?? config.rules.dir, config.rules.variables);
-      process.stdout.write(`ok: ${catalog.sources.length} source(s), ${catalog.rules.length} rule(s)\n`);
+      const rules = loadRulesDirectory(dir ?? config.rules.dir, config.rules.variables);
+      if (!options.offline) {
+        const { problems, warnings } = await new DbTargetsCheck(config).check(rules);
+        for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
+        if (problems.length > 0) throw new RulesValidationError(problems.sort(byPosition));
+      }
+      process.stdout.write(`ok: ${rules.sources.length} source(s), ${rules.rules.length} rule(s)\n`);
     } catch (error) {
       if (!(error instanceof RulesValidationError)) throw error;
       process.stderr.write(`${error.problems.map(formatProblem).join('\n')}\n`);

@@ -1,4 +1,4 @@
-import { ActionsModule } from '@hookflow/actions';
+import { ActionsModule, DbTargetsCheck } from '@hookflow/actions';
 import { HookflowConfig, HookflowConfigModule } from '@hookflow/config';
 import { DeadLetterModule } from '@hookflow/dead-letter';
 import { PersistenceModule } from '@hookflow/persistence';
@@ -22,7 +22,7 @@ export class EngineModule {
         LoggingModule,
         PersistenceModule.forRoot(),
         QueueModule.forRoot('worker'),
-        RulesModule,
+        RulesModule.forRoot({ checks: [DbTargetsCheck] }),
         ActionsModule,
         DeadLetterModule,
       ],

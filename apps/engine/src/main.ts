@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import { loadConfig } from '@hookflow/config';
+import { loadRulesDirectory } from '@hookflow/rules';
 import { assertDependenciesReady, exitWithStartupFailure } from '@hookflow/runtime';
 import { createEngineApp } from './engine.app';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  loadRulesDirectory(config.rules.dir, config.rules.variables); // a bad rules file is reported before any connection
   await assertDependenciesReady(config);
   const app = await createEngineApp(config);
   await app.listen(config.engine.port, config.engine.host);

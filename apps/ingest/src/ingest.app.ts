@@ -1,5 +1,6 @@
 import { HookflowConfig } from '@hookflow/config';
-import { CatalogSyncService, loadRulesDirectory } from '@hookflow/rules';
+import { loadRulesDirectory, RulesDirectoryService } from '@hookflow/rules';
+import { SHUTDOWN_SIGNALS } from '@hookflow/runtime';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
@@ -22,8 +23,13 @@ export async function createIngestApp(config: HookflowConfig): Promise<NestFasti
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-  app.enableShutdownHooks();
-  await app.get(CatalogSyncService).syncRulesDirectory();
-  await app.get(SourceRegistry).reload();
+  app.enableShutdownHooks(SHUTDOWN_SIGNALS);
+  const rulesDirectory = app.get(RulesDirectoryService);
+  const sources = app.get(SourceRegistry);
+  rulesDirectory.onLoaded(() => sources.reload());
+  await rulesDirectory.load().catch(async (error: unknown) => {
+    await app.close(); // a bad directory (a missing db table, say) must not leave connections open
+    throw error;
+  });
   return app;
 }

@@ -1,3 +1,4 @@
+import { DbTargetsCheck } from '@hookflow/actions';
 import { HookflowConfig, HookflowConfigModule } from '@hookflow/config';
 import { PersistenceModule } from '@hookflow/persistence';
 import { QueueModule } from '@hookflow/queue';
@@ -22,7 +23,7 @@ export class IngestModule {
         LoggingModule,
         PersistenceModule.forRoot(),
         QueueModule.forRoot('producer'),
-        RulesModule,
+        RulesModule.forRoot({ checks: [DbTargetsCheck] }),
       ],
       controllers: [HooksController, HealthController],
       providers: [IntakeService, SourceRegistry, OutboxSweeper, { provide: APP_FILTER, useClass: IngestExceptionFilter }],

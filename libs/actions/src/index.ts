@@ -7,4 +7,5 @@ export { TransformStepExecutor } from './transform/transform.step';
 export { EmailStepExecutor, SmtpSettings, DEFAULT_EMAIL_TIMEOUT_MS, EMAIL_IDEMPOTENCY_HEADER } from './email/email.step';
 export { DbConnections, DbConnectionSettings } from './db/db-connections';
 export { DbStepExecutor, classifyDbError } from './db/db.step';
+export { DbTargetsCheck } from './db/db-targets.check';
 export { buildDbStatement, DbStatement, DbWrite } from './db/db-statement';

@@ -73,12 +73,21 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'not a url'],
     ['NODE_ENV', 'staging'],
     ['LOG_LEVEL', 'loud'],
+    ['HOOKFLOW_RULES_WATCH', 'sometimes'],
   ])('rejects %s=%p with one line that names the variable', (name, value) => {
     const error = configError({ [name]: value });
 
     expect(error.message).not.toContain('\n');
     expect(error.message).toContain(name);
     expect(error.message).toContain(value);
+  });
+
+  it('watches the rules directory in development only, unless HOOKFLOW_RULES_WATCH says otherwise', () => {
+    expect(loadConfig({}).rules.watch).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'test' }).rules.watch).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', HOOKFLOW_MASTER_KEY: STRONG_KEY }).rules.watch).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', HOOKFLOW_MASTER_KEY: STRONG_KEY, HOOKFLOW_RULES_WATCH: 'true' }).rules.watch).toBe(true);
+    expect(loadConfig({ HOOKFLOW_RULES_WATCH: '0' }).rules.watch).toBe(false);
   });
 
   it('reports every invalid variable, one line each', () => {

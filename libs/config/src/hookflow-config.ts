@@ -9,7 +9,13 @@ export interface HookflowConfig {
   database: { url: string; poolSize: number; connectTimeoutMs: number };
   redis: { url: string; prefix: string };
   /** `variables` resolve `${VAR}` references in rule files: the process environment. */
-  rules: { dir: string; refreshIntervalMs: number; variables: Readonly<Record<string, string | undefined>> };
+  rules: {
+    dir: string;
+    refreshIntervalMs: number;
+    /** Reload the rules directory when a file in it changes (SIGHUP always reloads). */
+    watch: boolean;
+    variables: Readonly<Record<string, string | undefined>>;
+  };
   startup: { waitMs: number };
   ingest: {
     host: string;
@@ -103,6 +109,14 @@ class EnvReader {
     return parseByteSize(fallback) ?? 0;
   }
 
+  boolean(name: string, fallback: boolean): boolean {
+    const raw = this.string(name, String(fallback)).toLowerCase();
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    this.problems.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  }
+
   mailbox(name: string, fallback: string): string {
     const value = this.string(name, fallback).trim();
     if (MAILBOX.test(value)) return value;
@@ -155,6 +169,7 @@ export function loadConfig(env: Env = process.env): HookflowConfig {
     rules: {
       dir: read.string('HOOKFLOW_RULES_DIR', './rules'),
       refreshIntervalMs: read.duration('HOOKFLOW_CONFIG_REFRESH', '5s'),
+      watch: read.boolean('HOOKFLOW_RULES_WATCH', nodeEnv === 'development'),
       variables: Object.freeze({ ...env }),
     },
     startup: { waitMs: read.duration('HOOKFLOW_STARTUP_WAIT', '10s') },

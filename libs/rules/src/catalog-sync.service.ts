@@ -3,9 +3,8 @@ import { CatalogRepository, CatalogSyncResult } from '@hookflow/persistence';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { RuleCatalog, RuleDefinition, SourceDefinition } from './rule-definitions';
-import { loadRulesDirectory } from './rules-directory.loader';
 
-/** Keeps the database's YAML-managed sources and rules equal to the rules directory. */
+/** Writes a loaded rules directory into the database: a new version per changed rule, removed ones disabled. */
 @Injectable()
 export class CatalogSyncService {
   private readonly logger = new Logger(CatalogSyncService.name);
@@ -15,17 +14,16 @@ export class CatalogSyncService {
     private readonly catalog: CatalogRepository,
   ) {}
 
-  /** Validates the rules directory (throws RulesValidationError) and syncs it into the database. */
-  async syncRulesDirectory(): Promise<CatalogSyncResult> {
-    const loaded = loadRulesDirectory(this.config.rules.dir, this.config.rules.variables);
-    const result = await this.sync(loaded);
-    for (const source of loaded.sources) {
+  /** Makes the database's YAML-managed sources and rules equal to a loaded directory. */
+  async sync(catalog: RuleCatalog): Promise<CatalogSyncResult> {
+    const result = await this.catalog.syncYamlCatalog(catalog.sources.map(toSourceRecord), catalog.rules.map(toRuleVersion));
+    for (const source of catalog.sources) {
       if (source.provider === 'none' && source.enabled !== false) {
         this.logger.warn(`source "${source.id}" has provider "none": anyone who knows its URL can post events to it`);
       }
     }
     this.logger.log(
-      `rules directory ${this.config.rules.dir}: ${loaded.sources.length} sources, ${loaded.rules.length} rules` +
+      `rules directory ${this.config.rules.dir}: ${catalog.sources.length} sources, ${catalog.rules.length} rules` +
         (result.rulesVersioned.length > 0
           ? `, new versions: ${result.rulesVersioned.map((rule) => `${rule.id}@${rule.version}`).join(', ')}`
           : '') +
@@ -34,10 +32,6 @@ export class CatalogSyncService {
           : ''),
     );
     return result;
-  }
-
-  sync(catalog: RuleCatalog): Promise<CatalogSyncResult> {
-    return this.catalog.syncYamlCatalog(catalog.sources.map(toSourceRecord), catalog.rules.map(toRuleVersion));
   }
 }
 

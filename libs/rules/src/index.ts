@@ -1,7 +1,8 @@
 export * from './rule-definitions';
 export { RULE_FILE_SCHEMA } from './rule-file.schema';
 export { loadRulesDirectory } from './rules-directory.loader';
-export { RulesProblem, RulesValidationError, formatProblem } from './rules-validation.error';
+export { RulesLocation, RulesProblem, RulesValidationError, byPosition, formatProblem } from './rules-validation.error';
+export { RulesCheck, RulesCheckResult, RULES_CHECKS } from './rules-check';
 export * from './expression';
 export { CompiledTemplate, compileTemplate } from './template';
 export { compileEventTypeGlobs } from './event-type-glob';
@@ -10,4 +11,5 @@ export { CompiledRule, CompiledStep, compileRule } from './compiled-rule';
 export { substituteVariables } from './variables';
 export { CatalogSyncService } from './catalog-sync.service';
 export { RulesModule } from './rules.module';
+export { RulesDirectoryService, RulesListener, RulesReloadOutcome } from './rules-directory.service';
 export { CatalogCache } from './catalog-cache';

@@ -1,5 +1,7 @@
 /** The shapes of a rules directory after validation (see schema/hookflow.schema.json for the reference). */
 
+import type { RulesLocation } from './rules-validation.error';
+
 export type Provider =
   | 'github'
   | 'stripe'
@@ -135,10 +137,33 @@ export interface RuleDefinition {
   steps: StepDefinition[];
 }
 
+/**
+ * A table a db step writes to, with where its names were written, so a check against the live
+ * database (libs/actions) can report a missing table or column at its line.
+ */
+export interface DbTarget {
+  rule: string;
+  step: string;
+  connection: string;
+  /** `table` or `schema.table`, as written. */
+  table: string;
+  mode: 'insert' | 'upsert';
+  at: RulesLocation;
+  columns: { name: string; at: RulesLocation }[];
+  /** upsert: the conflict columns and where they were written. */
+  key: string[];
+  keyAt?: RulesLocation;
+}
+
 /** Everything a rules directory defines, merged across its files. */
 export interface RuleCatalog {
   sources: SourceDefinition[];
   rules: RuleDefinition[];
   /** With their `${VAR}` references unresolved: they carry passwords. */
   connections: ConnectionDefinition[];
+}
+
+/** A catalog as read from its files: with the db steps' targets located, for checks that need a database. */
+export interface LoadedRules extends RuleCatalog {
+  dbTargets: DbTarget[];
 }

@@ -89,7 +89,7 @@ describe('loadRulesDirectory', () => {
   });
 
   it('returns an empty catalog for an empty directory', () => {
-    expect(loadRulesDirectory(dir, {})).toEqual({ sources: [], rules: [], connections: [] });
+    expect(loadRulesDirectory(dir, {})).toEqual({ sources: [], rules: [], connections: [], dbTargets: [] });
   });
 
   it('locates an unknown key at the key', () => {
@@ -312,6 +312,24 @@ ${ruleWithSteps(`      - id: record
 
       expect(catalog.connections).toEqual([{ id: 'warehouse', url: '${WAREHOUSE_DATABASE_URL}' }]);
       expect(catalog.rules[0]?.steps[0]).toMatchObject({ type: 'db', connection: 'warehouse', key: ['order_id'] });
+      // Located for the check against the live database (libs/actions DbTargetsCheck).
+      const file = join(dir, 'a.yaml');
+      expect(catalog.dbTargets).toEqual([
+        {
+          rule: 'r1',
+          step: 'record',
+          connection: 'warehouse',
+          table: 'analytics.orders',
+          mode: 'upsert',
+          at: { file, line: 10, column: 16 },
+          columns: [
+            { name: 'order_id', at: { file, line: 13, column: 19 } },
+            { name: 'total', at: { file, line: 13, column: 49 } },
+          ],
+          key: ['order_id'],
+          keyAt: { file, line: 12, column: 14 },
+        },
+      ]);
     });
 
     it('rejects a db step naming a missing connection, duplicate connections, unset and non-PostgreSQL URLs', () => {

@@ -4,9 +4,9 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { Document, isMap, isNode, isScalar, LineCounter, parseDocument } from 'yaml';
 import { STEP_EXPRESSION_FIELDS } from './compiled-rule';
 import { ExpressionSyntaxError, compileExpression } from './expression';
-import { ConnectionDefinition, RuleCatalog, RuleDefinition, SourceDefinition } from './rule-definitions';
+import { ConnectionDefinition, DbTarget, LoadedRules, RuleDefinition, SourceDefinition } from './rule-definitions';
 import { RULE_FILE_SCHEMA } from './rule-file.schema';
-import { RulesProblem, RulesValidationError } from './rules-validation.error';
+import { byPosition, RulesLocation, RulesProblem, RulesValidationError } from './rules-validation.error';
 import { compileTemplate } from './template';
 import { requiredVariables, substituteVariables } from './variables';
 
@@ -28,14 +28,19 @@ class RuleFile {
 
   /** Locates a problem at the value found at `path`, or at the key `key` of the mapping there. */
   problem(path: Path, message: string, key?: string): RulesProblem {
+    return { ...this.locate(path, key), message };
+  }
+
+  /** Where the value at `path` (or the key `key` of the mapping there) was written. */
+  locate(path: Path, key?: string): RulesLocation {
     const node = path.length === 0 ? this.document.contents : this.document.getIn(path, true);
     const keyNode =
       key !== undefined && isMap(node) ? node.items.find((pair) => isScalar(pair.key) && pair.key.value === key)?.key : undefined;
     const located = isNode(keyNode) ? keyNode : node;
     const start = isNode(located) && located.range ? located.range[0] : undefined;
-    if (start === undefined) return { file: this.name, message };
+    if (start === undefined) return { file: this.name };
     const { line, col } = this.lineCounter.linePos(start);
-    return { file: this.name, line, column: col, message };
+    return { file: this.name, line, column: col };
   }
 
   positionOf(offset: number): { line: number; column: number } {
@@ -51,7 +56,7 @@ class RuleFile {
  * resolved; rules keep theirs, so no secret is stored inside a rule definition.
  * Throws {@link RulesValidationError} with every problem found.
  */
-export function loadRulesDirectory(dir: string, variables: Record<string, string | undefined>): RuleCatalog {
+export function loadRulesDirectory(dir: string, variables: Readonly<Record<string, string | undefined>>): LoadedRules {
   const problems: RulesProblem[] = [];
   const sources: { definition: SourceDefinition; file: RuleFile; path: Path }[] = [];
   const rules: { definition: RuleDefinition; file: RuleFile; path: Path }[] = [];
@@ -103,7 +108,29 @@ export function loadRulesDirectory(dir: string, variables: Record<string, string
     sources: resolvedSources,
     rules: rules.map(({ definition }) => definition),
     connections: connections.map(({ definition }) => definition),
+    dbTargets: rules.flatMap(({ definition, file, path }) => dbTargetsOf(file, path, definition)),
   };
+}
+
+/** Every db step's table and columns (names are never templated), located for a check against the database. */
+function dbTargetsOf(file: RuleFile, path: Path, rule: RuleDefinition): DbTarget[] {
+  return rule.steps.flatMap((step, index): DbTarget[] => {
+    if (step.type !== 'db') return [];
+    const stepPath = [...path, 'steps', index];
+    return [
+      {
+        rule: rule.id,
+        step: step.id,
+        connection: step.connection,
+        table: step.table,
+        mode: step.mode ?? 'insert',
+        at: file.locate([...stepPath, 'table']),
+        columns: Object.keys(step.values).map((name) => ({ name, at: file.locate([...stepPath, 'values'], name) })),
+        key: step.key ?? [],
+        keyAt: step.key ? file.locate([...stepPath, 'key']) : undefined,
+      },
+    ];
+  });
 }
 
 /** Relative to the working directory when inside it, else absolute: what an operator can open. */
@@ -264,9 +291,4 @@ function checkTemplates(file: RuleFile, path: Path, value: unknown, problems: Ru
   if (value !== null && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) checkTemplates(file, [...path, key], item, problems);
   }
-}
-
-/** Problems in reading order: by file, then line, then column. */
-function byPosition(a: RulesProblem, b: RulesProblem): number {
-  return a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0);
 }

@@ -1,8 +1,12 @@
-/** One problem in a rules directory, located as precisely as the parser allows. */
-export interface RulesProblem {
+/** A place in a rules directory, as precise as the parser allows. */
+export interface RulesLocation {
   file: string;
   line?: number;
   column?: number;
+}
+
+/** One problem in a rules directory, located as precisely as the parser allows. */
+export interface RulesProblem extends RulesLocation {
   message: string;
 }
 
@@ -19,4 +23,9 @@ export class RulesValidationError extends Error {
 export function formatProblem(problem: RulesProblem): string {
   const position = problem.line === undefined ? '' : `:${problem.line}${problem.column === undefined ? '' : `:${problem.column}`}`;
   return `${problem.file}${position}: ${problem.message}`;
+}
+
+/** Problems in reading order: by file, then line, then column. */
+export function byPosition(a: RulesProblem, b: RulesProblem): number {
+  return a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0);
 }

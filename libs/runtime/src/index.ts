@@ -2,3 +2,4 @@ export { StartupError, assertDependenciesReady } from './startup-checks';
 export { exitWithStartupFailure } from './fatal';
 export { LoggingModule, REDACTED_HEADERS } from './logging.module';
 export { HealthController } from './health.controller';
+export { SHUTDOWN_SIGNALS } from './shutdown-signals';
