@@ -92,6 +92,27 @@ describe('loadRulesDirectory', () => {
     expect(loadRulesDirectory(dir, {})).toEqual({ sources: [], rules: [], connections: [], dbTargets: [] });
   });
 
+  it.each([
+    [
+      'a key indented too deep',
+      `${SHOP_SOURCE}      eventType: payload.kind\n`,
+      3,
+      'the line below is indented deeper than this key: keys of one mapping start at the same column',
+    ],
+    [
+      'a key indented too little',
+      `${SHOP_SOURCE}   eventType: payload.kind\n`,
+      4,
+      'this line is indented less than the keys above it, but more than the list it belongs to',
+    ],
+    ['a tab as indentation', 'sources:\n\t- id: shop\n', 2, 'tabs are not allowed as indentation: indent with spaces'],
+    ['an unclosed quote', 'sources:\n  - id: "shop\n', 3, 'Missing closing "quote'],
+  ])('explains %s in plain words, once per line', (_case, text, line, message) => {
+    writeRules({ 'a.yaml': text });
+
+    expect(problemsOf().map((problem) => [problem.line, problem.message])).toEqual([[line, message]]);
+  });
+
   it('locates an unknown key at the key', () => {
     writeRules({ 'a.yaml': `${SHOP_SOURCE}    colour: blue\n` });
 

@@ -1,7 +1,7 @@
 import Ajv, { ErrorObject } from 'ajv';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { Document, isMap, isNode, isScalar, LineCounter, parseDocument } from 'yaml';
+import { Document, isMap, isNode, isScalar, LineCounter, parseDocument, YAMLError } from 'yaml';
 import { STEP_EXPRESSION_FIELDS } from './compiled-rule';
 import { ExpressionSyntaxError, compileExpression } from './expression';
 import { ConnectionDefinition, DbTarget, LoadedRules, RuleDefinition, SourceDefinition } from './rule-definitions';
@@ -65,9 +65,12 @@ export function loadRulesDirectory(dir: string, variables: Readonly<Record<strin
   for (const filePath of listRuleFiles(dir)) {
     const file = new RuleFile(displayName(filePath), readFileSync(filePath, 'utf8'));
     if (file.document.errors.length > 0) {
+      const lines = new Set<number>();
       for (const error of file.document.errors) {
         const { line, column } = file.positionOf(error.pos[0]);
-        problems.push({ file: file.name, line, column, message: error.message.split('\n')[0] ?? error.message });
+        if (lines.has(line)) continue; // one mistake often trips several parser errors on its line
+        lines.add(line);
+        problems.push({ file: file.name, line, column, message: describeYamlError(error) });
       }
       continue;
     }
@@ -131,6 +134,26 @@ function dbTargetsOf(file: RuleFile, path: Path, rule: RuleDefinition): DbTarget
       },
     ];
   });
+}
+
+/** The YAML parser's words, or plainer ones for the indentation mistakes people actually make. */
+function describeYamlError(error: YAMLError): string {
+  const message = error.message.split('\n')[0] ?? error.message;
+  switch (error.code) {
+    case 'TAB_AS_INDENT':
+      return 'tabs are not allowed as indentation: indent with spaces';
+    case 'BLOCK_AS_IMPLICIT_KEY':
+    case 'MULTILINE_IMPLICIT_KEY':
+      return 'the line below is indented deeper than this key: keys of one mapping start at the same column';
+    case 'BAD_INDENT':
+      return message.startsWith('All mapping items') ? 'keys of one mapping must start at the same column' : message;
+    case 'MISSING_CHAR':
+      return message.startsWith('Sequence item without')
+        ? 'this line is indented less than the keys above it, but more than the list it belongs to'
+        : message;
+    default:
+      return message;
+  }
 }
 
 /** Relative to the working directory when inside it, else absolute: what an operator can open. */

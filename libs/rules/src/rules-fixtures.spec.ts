@@ -54,7 +54,9 @@ const CASES: Record<string, string[]> = {
   'db-step-missing-connection': [
     'test/fixtures/rules/db-step-missing-connection/rules.yaml:13:21: step "store" of rule "big-order" names connection "warehose", which no file defines',
   ],
-  'yaml-syntax-error': ['test/fixtures/rules/yaml-syntax-error/rules.yaml:11:1: Sequence item without - indicator'],
+  'yaml-syntax-error': [
+    'test/fixtures/rules/yaml-syntax-error/rules.yaml:11:1: this line is indented less than the keys above it, but more than the list it belongs to',
+  ],
   'bad-duration': [
     'test/fixtures/rules/bad-duration/rules.yaml:4:16: sources.0.tolerance: must be a duration such as 250ms, 2s, 5m or 1h',
     'test/fixtures/rules/bad-duration/rules.yaml:8:34: rules.0.retry.delay: must be a duration such as 250ms, 2s, 5m or 1h',
