@@ -27,6 +27,15 @@ export type StepOutcome =
       output: unknown;
       request: Record<string, unknown> | null;
       responseStatus: number | null;
+    }
+  | {
+      /**
+       * Not tried: the destination is resting (its circuit is open) and nothing was sent. The run
+       * waits `delayMs` and tries again; this is not an attempt and spends none of the retry budget.
+       */
+      status: 'deferred';
+      reason: string;
+      delayMs: number;
     };
 
 /** One step type. `input` is the step's definition with every template already rendered. */
@@ -36,6 +45,9 @@ export interface StepExecutor {
 }
 
 export type StepFailure = Extract<StepOutcome, { status: 'failed' }>;
+export type StepDeferral = Extract<StepOutcome, { status: 'deferred' }>;
+/** An outcome of a try that was made: what a step attempt records. */
+export type StepResult = Exclude<StepOutcome, StepDeferral>;
 
 /** A failed outcome with no output (the destination gave nothing worth keeping). */
 export function stepFailure(

@@ -21,6 +21,7 @@ describe('loadConfig', () => {
     expect(config.redis.url).toBe('redis://127.0.0.1:6379');
     expect(config.ingest.port).toBe(3000);
     expect(config.engine.port).toBe(3002);
+    expect(config.admin.port).toBe(3001);
     expect(config.ingest.bodyLimitBytes).toBe(1024 * 1024);
     expect(config.database.connectTimeoutMs).toBe(5_000);
     expect(config.rules.refreshIntervalMs).toBe(5_000);
@@ -189,6 +190,30 @@ describe('loadConfig', () => {
       expect(error.message).toBe(
         `HOOKFLOW_ALLOW_PRIVATE_DESTINATIONS must be a comma-separated list of CIDR ranges such as 127.0.0.0/8,::1/128 (got "${range}")`,
       );
+    });
+  });
+
+  describe('HOOKFLOW_CIRCUIT_FAILURES and HOOKFLOW_CIRCUIT_COOLDOWN', () => {
+    it('opens a circuit after 5 failures in a row and probes after 30 s by default', () => {
+      expect(loadConfig({}).engine.circuit).toEqual({ failures: 5, cooldownMs: 30_000 });
+    });
+
+    it('reads a count and a duration, 0 failures turning the breaker off', () => {
+      expect(loadConfig({ HOOKFLOW_CIRCUIT_FAILURES: '3', HOOKFLOW_CIRCUIT_COOLDOWN: '2m' }).engine.circuit).toEqual({
+        failures: 3,
+        cooldownMs: 120_000,
+      });
+      expect(loadConfig({ HOOKFLOW_CIRCUIT_FAILURES: '0' }).engine.circuit.failures).toBe(0);
+    });
+
+    it.each([
+      ['HOOKFLOW_CIRCUIT_FAILURES', '-1', 'HOOKFLOW_CIRCUIT_FAILURES must be an integer from 0 to 1000 (got "-1")'],
+      ['HOOKFLOW_CIRCUIT_FAILURES', 'many', 'HOOKFLOW_CIRCUIT_FAILURES must be an integer from 0 to 1000 (got "many")'],
+      ['HOOKFLOW_CIRCUIT_COOLDOWN', 'a while', 'HOOKFLOW_CIRCUIT_COOLDOWN must be a duration such as 250ms, 2s, 5m or 1h (got "a while")'],
+      ['HOOKFLOW_CIRCUIT_COOLDOWN', '0', 'HOOKFLOW_CIRCUIT_COOLDOWN must be a duration from 100ms to 1h (got "0")'],
+      ['HOOKFLOW_CIRCUIT_COOLDOWN', '2h', 'HOOKFLOW_CIRCUIT_COOLDOWN must be a duration from 100ms to 1h (got "2h")'],
+    ])('rejects %s=%p', (name, value, message) => {
+      expect(configError({ [name]: value }).message).toBe(message);
     });
   });
 });

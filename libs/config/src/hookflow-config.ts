@@ -28,7 +28,16 @@ export interface HookflowConfig {
     /** Proxies whose X-Forwarded-For/Proto/Host are believed; no one's by default. */
     trustedProxies: string[];
   };
-  engine: { host: string; port: number; concurrency: number; allowedPrivateRanges: string[] };
+  engine: {
+    host: string;
+    port: number;
+    concurrency: number;
+    allowedPrivateRanges: string[];
+    /** Per-destination circuit breaker of http steps: `failures` in a row open it (0: off), then `cooldownMs` before a probe. */
+    circuit: { failures: number; cooldownMs: number };
+  };
+  /** The admin API (and, later, the console). */
+  admin: { host: string; port: number };
   /** Email steps. `url` is unset in production unless HOOKFLOW_SMTP_URL gives it (email steps then fail). */
   smtp: { url?: string; from: string };
   security: { masterKey: string; masterKeyIsDevelopmentDefault: boolean };
@@ -98,6 +107,15 @@ class EnvReader {
     const value = parseDuration(raw);
     if (value !== undefined) return value;
     this.problems.push(`${name} must be a duration such as 250ms, 2s, 5m or 1h (got "${raw}")`);
+    return parseDuration(fallback) ?? 0;
+  }
+
+  /** A duration from `min` to `max` (written as durations, e.g. `100ms`, `1h`). */
+  boundedDuration(name: string, fallback: string, min: string, max: string): number {
+    const value = this.duration(name, fallback);
+    const [low, high] = [parseDuration(min) ?? 0, parseDuration(max) ?? Infinity];
+    if (value >= low && value <= high) return value;
+    this.problems.push(`${name} must be a duration from ${min} to ${max} (got "${this.string(name, fallback)}")`);
     return parseDuration(fallback) ?? 0;
   }
 
@@ -187,7 +205,12 @@ export function loadConfig(env: Env = process.env): HookflowConfig {
       port: read.integer('ENGINE_PORT', 3002, 0, 65535),
       concurrency: read.integer('HOOKFLOW_ENGINE_CONCURRENCY', 10, 1, 1000),
       allowedPrivateRanges: read.cidrList('HOOKFLOW_ALLOW_PRIVATE_DESTINATIONS'),
+      circuit: {
+        failures: read.integer('HOOKFLOW_CIRCUIT_FAILURES', 5, 0, 1000),
+        cooldownMs: read.boundedDuration('HOOKFLOW_CIRCUIT_COOLDOWN', '30s', '100ms', '1h'),
+      },
     },
+    admin: { host, port: read.integer('ADMIN_PORT', 3001, 0, 65535) },
     smtp: {
       url:
         nodeEnv === 'production'

@@ -1,4 +1,4 @@
-import { StepOutcome, StepRegistry } from '@hookflow/actions';
+import { StepDeferral, StepRegistry, StepResult } from '@hookflow/actions';
 import { DeadLetterService } from '@hookflow/dead-letter';
 import { DeadLetterCause, EventsRepository, RunEntity, RunsRepository, StepAttemptEntity } from '@hookflow/persistence';
 import { RUN_JOB_OPTIONS, RUNS_QUEUE, RunJob, runJobId } from '@hookflow/queue';
@@ -11,6 +11,9 @@ import { RuleRegistry } from '../rules/rule-registry.service';
 
 type StepsContext = NonNullable<ExpressionContext['steps']>;
 type Failure = { stepId: string | null; cause: DeadLetterCause; error: string };
+
+/** Waiting runs wake up to this fraction of their wait later, so they do not all come back at once. */
+const DEFERRAL_JITTER = 0.2;
 
 /**
  * Executes a run's steps in order. Steps that already succeeded (an earlier execution) are skipped
@@ -114,23 +117,40 @@ export class RunExecutor {
       return false;
     }
     const outcome = await executor.execute(input, { runId: run.id, stepId: step.id, attempt, timeoutMs: step.timeoutMs });
+    if (outcome.status === 'deferred') {
+      await this.defer(run, step, outcome);
+      return false;
+    }
     await this.record(run, step, attempt, startedAt, outcome);
     if (outcome.status === 'succeeded') {
       steps[step.id] = { status: 'succeeded', output: outcome.output };
       return true;
     }
     if (outcome.retryable && attempt < step.retry.attempts) {
-      await this.scheduleRetry(
-        run,
-        Math.max(retryDelayMs(step.retry, attempt), outcome.retryAfterMs ?? 0),
-        `step ${step.id}: ${outcome.error}`,
-      );
+      const delayMs = Math.max(retryDelayMs(step.retry, attempt), outcome.retryAfterMs ?? 0);
+      const error = `step ${step.id}: ${outcome.error}`;
+      await this.scheduleRetry(run, delayMs, error);
+      this.logger.log(`run ${run.id} (${run.ruleId}) will retry in ${delayMs} ms: ${error}`);
       return false;
     }
     const why = outcome.retryable ? `gave up after ${attempt} attempt(s)` : 'not retryable';
     if (step.continueOnError) return this.continuePast(run, step, steps, outcome.output ?? null, `${outcome.error} (${why})`);
     await this.fail(run, { stepId: step.id, cause: outcome.cause, error: `step ${step.id}: ${outcome.error} (${why})` });
     return false;
+  }
+
+  /**
+   * The step was not tried (its destination's circuit is open): the run waits, with no attempt
+   * recorded and none of its budget spent. Logged when the run starts waiting, not at every wake-up.
+   */
+  private async defer(run: RunEntity, step: CompiledStep, deferral: StepDeferral): Promise<void> {
+    const delayMs = deferral.delayMs + Math.round(Math.random() * deferral.delayMs * DEFERRAL_JITTER);
+    const error = `step ${step.id}: ${deferral.reason}`;
+    const alreadyWaiting = run.error === error;
+    await this.scheduleRetry(run, delayMs, error);
+    const message = `run ${run.id} (${run.ruleId}) waits ${delayMs} ms: ${error}`;
+    if (alreadyWaiting) this.logger.debug(message);
+    else this.logger.log(message);
   }
 
   /** A `continueOnError` step finally failed: later steps see it as failed and the run goes on. */
@@ -154,7 +174,7 @@ export class RunExecutor {
     });
   }
 
-  private async record(run: RunEntity, step: CompiledStep, attempt: number, startedAt: Date, outcome: StepOutcome): Promise<void> {
+  private async record(run: RunEntity, step: CompiledStep, attempt: number, startedAt: Date, outcome: StepResult): Promise<void> {
     await this.runs.recordAttempt({
       runId: run.id,
       stepId: step.id,
@@ -169,6 +189,7 @@ export class RunExecutor {
     });
   }
 
+  /** Resumes the run at this step in a new delayed job (its next execution), after a failed try or while a circuit is open. */
   private async scheduleRetry(run: RunEntity, delayMs: number, error: string): Promise<void> {
     const execution = run.executions + 1;
     await this.runs.scheduleRetry(run.id, execution, new Date(Date.now() + delayMs), error);
@@ -177,7 +198,6 @@ export class RunExecutor {
       { runId: run.id, execution },
       { ...RUN_JOB_OPTIONS, jobId: runJobId(run.id, execution), delay: delayMs },
     );
-    this.logger.log(`run ${run.id} (${run.ruleId}) will retry in ${delayMs} ms: ${error}`);
   }
 
   private async fail(run: RunEntity, failure: Failure): Promise<void> {

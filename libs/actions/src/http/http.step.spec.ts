@@ -1,3 +1,7 @@
+import { Logger } from '@nestjs/common';
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { CircuitBreakers } from './circuit-breaker';
 import { DestinationGuard } from './destination-guard';
 import { HttpStepExecutor, parseRetryAfter, redactUrl } from './http.step';
 
@@ -45,7 +49,7 @@ describe('redactUrl', () => {
 
 describe('HttpStepExecutor sign', () => {
   it('fails a step whose signing secret is not base64 at once, as a config error', async () => {
-    const executor = new HttpStepExecutor(new DestinationGuard(['127.0.0.0/8']));
+    const executor = new HttpStepExecutor(new DestinationGuard(['127.0.0.0/8']), new CircuitBreakers({ failures: 5, cooldownMs: 1_000 }));
     try {
       const outcome = await executor.execute(
         { url: 'http://127.0.0.1:9/x', sign: { scheme: 'standard-webhooks', secret: 'whsec_not base64!' } },
@@ -56,5 +60,56 @@ describe('HttpStepExecutor sign', () => {
     } finally {
       await executor.close();
     }
+  });
+});
+
+describe('HttpStepExecutor circuit breaker', () => {
+  let server: Server;
+  let status = 503;
+  let requests = 0;
+  let now = Date.parse('2026-01-01T12:00:00Z');
+  let executor: HttpStepExecutor;
+
+  beforeAll(async () => {
+    Logger.overrideLogger(false);
+    server = createServer((_request, response) => {
+      requests += 1;
+      response.writeHead(status).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    executor = new HttpStepExecutor(
+      new DestinationGuard(['127.0.0.0/8']),
+      new CircuitBreakers({ failures: 2, cooldownMs: 5_000 }, () => now),
+    );
+  });
+
+  afterAll(async () => {
+    await executor.close();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const post = (path: string) =>
+    executor.execute(
+      { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}` },
+      { runId: 'run', stepId: 'post', attempt: 1 },
+    );
+
+  it('defers calls to a host that keeps failing without sending them, then probes it after the cool-down', async () => {
+    expect(await post('/a')).toMatchObject({ status: 'failed', retryable: true, responseStatus: 503 });
+    expect(await post('/b')).toMatchObject({ status: 'failed', retryable: true, responseStatus: 503 });
+
+    const deferred = await post('/c');
+    expect(deferred).toEqual({
+      status: 'deferred',
+      reason: expect.stringMatching(/^circuit open for http:\/\/127\.0\.0\.1:\d+$/) as unknown,
+      delayMs: 5_000,
+    });
+    expect(requests).toBe(2);
+
+    now += 5_000;
+    status = 200;
+    expect(await post('/d')).toMatchObject({ status: 'succeeded', responseStatus: 200 });
+    expect(await post('/e')).toMatchObject({ status: 'succeeded' });
+    expect(requests).toBe(4);
   });
 });

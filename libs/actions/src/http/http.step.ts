@@ -1,5 +1,6 @@
 import { Agent, Dispatcher, errors as undiciErrors, request } from 'undici';
-import { StepExecutor, StepInvocation, StepOutcome, stepFailure, describeError } from '../step-executor';
+import { StepExecutor, StepInvocation, StepOutcome, StepResult, stepFailure, describeError } from '../step-executor';
+import { CircuitBreakers, DestinationHealth } from './circuit-breaker';
 import { DestinationGuard, DestinationRefusedError } from './destination-guard';
 import { SignOptions, signingKey, standardWebhooksHeaders } from './standard-webhooks.signer';
 
@@ -18,12 +19,18 @@ interface HttpStepInput {
 
 class InvalidStepInput extends Error {}
 
-/** The `http` step: one request per try, to a destination the guard allows. */
+/**
+ * The `http` step: one request per try, to a destination the guard allows and whose circuit is not
+ * open (an open circuit defers the step without a request).
+ */
 export class HttpStepExecutor implements StepExecutor {
   readonly type = 'http';
   private readonly dispatcher: Dispatcher;
 
-  constructor(private readonly guard: DestinationGuard) {
+  constructor(
+    private readonly guard: DestinationGuard,
+    private readonly circuits: CircuitBreakers,
+  ) {
     this.dispatcher = new Agent({ connect: { lookup: guard.lookup }, keepAliveTimeout: 10_000, connections: 64 });
   }
 
@@ -45,6 +52,22 @@ export class HttpStepExecutor implements StepExecutor {
         null,
       );
     }
+    const admission = this.circuits.admit(url);
+    if (!admission.admitted) return { status: 'deferred', reason: admission.reason, delayMs: admission.retryInMs };
+    let result: StepResult | undefined;
+    try {
+      result = await this.send(url, input, invocation);
+      return result;
+    } finally {
+      this.circuits.settle(admission.ticket, result ? destinationHealth(result) : 'unknown');
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+
+  private async send(url: URL, input: HttpStepInput, invocation: StepInvocation): Promise<StepResult> {
     const { body, contentType } = encodeBody(input.body);
     const deliveryId = `${invocation.runId}:${invocation.stepId}`;
     const headers: Record<string, string> = {
@@ -112,10 +135,13 @@ export class HttpStepExecutor implements StepExecutor {
       );
     }
   }
+}
 
-  async close(): Promise<void> {
-    await this.dispatcher.close();
-  }
+/** What a try tells the circuit breaker: only the failures the step would retry count against a destination. */
+function destinationHealth(result: StepResult): DestinationHealth {
+  if (result.status === 'succeeded') return 'up';
+  if (result.retryable) return 'down';
+  return result.cause === 'config' ? 'unknown' : 'up';
 }
 
 function parseInput(raw: unknown): HttpStepInput {
