@@ -13,7 +13,7 @@ const swc = [
 
 const moduleNameMapper = {
   '^@hookflow/migrations$': '<rootDir>/migrations',
-  '^@hookflow/(ingest|engine|cli)$': '<rootDir>/apps/$1/src',
+  '^@hookflow/(ingest|engine|admin|cli)$': '<rootDir>/apps/$1/src',
   '^@hookflow/([a-z-]+)$': '<rootDir>/libs/$1/src',
 };
 

@@ -1,5 +1,6 @@
 import type { MigrationInterface } from 'typeorm';
 import { CreateSchema1795426686170 } from './1795426686170-CreateSchema';
+import { AdminApi1795437274694 } from './1795437274694-AdminApi';
 
 /** Every migration, oldest first. Add each new one here; never edit one that has landed. */
-export const MIGRATIONS: (new () => MigrationInterface)[] = [CreateSchema1795426686170];
+export const MIGRATIONS: (new () => MigrationInterface)[] = [CreateSchema1795426686170, AdminApi1795437274694];

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deliver, waitFor } from '../support/deliveries';
 import { hmacSource, orderEvent, orderIdOf, SECRET } from '../support/rule-files';
+import { builtFile } from '../support/test-env';
 import { TestStack } from '../support/test-stack';
 
 /** A source and one rule whose db step writes to the connection `warehouse`. */
@@ -231,7 +232,7 @@ rules:
   });
 
   it('`hookflow validate` prints the same problems and warns about a database it cannot reach', () => {
-    const result = spawnSync(process.execPath, ['dist/apps/cli/src/main.js', 'validate', badDir], {
+    const result = spawnSync(process.execPath, [builtFile('apps/cli/src/main.js'), 'validate', badDir], {
       env: { ...process.env, NODE_ENV: 'test', WAREHOUSE_DATABASE_URL: stack.databaseUrl },
       encoding: 'utf8',
     });
@@ -241,7 +242,7 @@ rules:
     expect(lines[0]).toMatch(/^warning: connection "offline": could not check its db steps' tables: .*ECONNREFUSED/);
     expect(lines.slice(1)).toEqual(expectedProblems);
 
-    const offline = spawnSync(process.execPath, ['dist/apps/cli/src/main.js', 'validate', '--offline', badDir], {
+    const offline = spawnSync(process.execPath, [builtFile('apps/cli/src/main.js'), 'validate', '--offline', badDir], {
       env: { ...process.env, NODE_ENV: 'test', WAREHOUSE_DATABASE_URL: stack.databaseUrl },
       encoding: 'utf8',
     });

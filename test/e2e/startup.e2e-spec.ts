@@ -2,13 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REDIS_URL } from '../support/test-env';
-
-const ROOT = join(__dirname, '..', '..');
+import { builtFile, REDIS_URL } from '../support/test-env';
 
 /** Runs a built app as a real process and returns its exit code and stderr. */
 function startApp(app: 'ingest' | 'engine', env: Record<string, string>): { status: number | null; stderr: string } {
-  const result = spawnSync(process.execPath, [join(ROOT, `dist/apps/${app}/src/main.js`)], {
+  const result = spawnSync(process.execPath, [builtFile(`apps/${app}/src/main.js`)], {
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', REDIS_URL, HOOKFLOW_STARTUP_WAIT: '1s', ...env },
     encoding: 'utf8',
     timeout: 30_000,

@@ -1,16 +1,20 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { ADMIN_DATABASE_URL, databaseUrl } from './test-env';
+import { ADMIN_DATABASE_URL, builtFile, databaseUrl } from './test-env';
 
 const ROOT = join(__dirname, '..', '..');
 
 /**
- * Builds the apps (start-up tests run them as real processes), then makes the run's template
- * database with the real `hookflow migrate` command; each test file clones that template.
+ * Builds the apps (start-up and CLI tests run them as real processes) into a directory of this
+ * run's own, so concurrent runs never read each other's half-written files, then makes the run's
+ * template database with the real `hookflow migrate` command; each test file clones that template.
  */
 export default async function globalSetup(): Promise<void> {
-  execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+  process.env.HOOKFLOW_TEST_BUILD_DIR = join(ROOT, '.test-build', String(process.pid));
+  const outDir = ['--outDir', process.env.HOOKFLOW_TEST_BUILD_DIR];
+  execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json', ...outDir], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(join(ROOT, 'node_modules/.bin/tsc-alias'), ['-p', 'tsconfig.build.json', ...outDir], { cwd: ROOT, stdio: 'inherit' });
   const name = `hookflow_test_${process.pid}_${Date.now().toString(36)}_tpl`;
   const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
   await admin.connect();
@@ -19,7 +23,7 @@ export default async function globalSetup(): Promise<void> {
   } finally {
     await admin.end();
   }
-  execFileSync(process.execPath, [join(ROOT, 'dist/apps/cli/src/main.js'), 'migrate'], {
+  execFileSync(process.execPath, [builtFile('apps/cli/src/main.js'), 'migrate'], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: databaseUrl(name) },
     stdio: 'pipe',

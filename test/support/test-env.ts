@@ -14,3 +14,10 @@ export function templateDatabaseName(): string {
   if (!name) throw new Error('HOOKFLOW_TEST_TEMPLATE_DB is not set: run e2e tests through jest (global-setup)');
   return name;
 }
+
+/** A file of this run's build (see global-setup), such as `apps/cli/src/main.js`. */
+export function builtFile(path: string): string {
+  const dir = process.env.HOOKFLOW_TEST_BUILD_DIR;
+  if (!dir) throw new Error('HOOKFLOW_TEST_BUILD_DIR is not set: run e2e tests through jest (global-setup)');
+  return `${dir}/${path}`;
+}

@@ -1,3 +1,4 @@
+import { ApiKeysService, createAdminApp } from '@hookflow/admin';
 import { HookflowConfig, loadConfig } from '@hookflow/config';
 import { createEngineApp } from '@hookflow/engine';
 import { createIngestApp } from '@hookflow/ingest';
@@ -20,6 +21,8 @@ export interface StackOptions {
   ingestVia?: { postgres?: string; redis?: string };
   /** Start the engine too (default true). */
   engine?: boolean;
+  /** Start the admin API too (default false). */
+  admin?: boolean;
   /** Runs on the stack's fresh database before the apps start (tables its db steps need, say). */
   beforeStart?: (stack: TestStack) => Promise<void>;
 }
@@ -31,6 +34,7 @@ export interface StackOptions {
 export class TestStack {
   ingest?: NestFastifyApplication;
   engine?: NestFastifyApplication;
+  admin?: NestFastifyApplication;
 
   private constructor(
     readonly databaseName: string,
@@ -61,6 +65,10 @@ export class TestStack {
       if (options.engine !== false) {
         stack.engine = await createEngineApp(stack.config(env));
         await stack.engine.listen(0, '127.0.0.1');
+      }
+      if (options.admin) {
+        stack.admin = await createAdminApp(stack.config(env));
+        await stack.admin.listen(0, '127.0.0.1');
       }
     } catch (error) {
       await stack.close();
@@ -94,9 +102,17 @@ export class TestStack {
   }
 
   get ingestUrl(): string {
-    const address = this.ingest?.getHttpServer().address();
-    if (!address || typeof address === 'string') throw new Error('ingest is not listening');
-    return `http://127.0.0.1:${address.port}`;
+    return urlOf(this.ingest, 'ingest');
+  }
+
+  get adminUrl(): string {
+    return urlOf(this.admin, 'admin');
+  }
+
+  /** A new admin API key of this stack (as `hookflow apikey create` makes one). */
+  async createApiKey(scope: 'read' | 'write' = 'write', name = `test-${scope}-${Math.random().toString(36).slice(2, 8)}`): Promise<string> {
+    if (!this.admin) throw new Error('start the stack with admin: true');
+    return (await this.admin.get(ApiKeysService).create(name, scope)).key;
   }
 
   writeRules(files: Record<string, string>): void {
@@ -108,6 +124,7 @@ export class TestStack {
   }
 
   async close(): Promise<void> {
+    await this.admin?.close();
     await this.engine?.close();
     await this.ingest?.close();
     await this.db.end();
@@ -115,6 +132,12 @@ export class TestStack {
     await deleteRedisKeys(`${this.redisPrefix}:*`);
     rmSync(this.rulesDir, { recursive: true, force: true });
   }
+}
+
+function urlOf(app: NestFastifyApplication | undefined, name: string): string {
+  const address = app?.getHttpServer().address();
+  if (!address || typeof address === 'string') throw new Error(`${name} is not listening`);
+  return `http://127.0.0.1:${address.port}`;
 }
 
 async function adminQuery(sql: string): Promise<void> {

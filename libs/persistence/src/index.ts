@@ -7,4 +7,5 @@ export * from './repositories/catalog.repository';
 export * from './repositories/events.repository';
 export * from './repositories/runs.repository';
 export * from './repositories/dead-letters.repository';
+export * from './repositories/api-keys.repository';
 export { ensureDatabaseExists } from './ensure-database';

@@ -1,6 +1,7 @@
 import { HOOKFLOW_CONFIG, HookflowConfig } from '@hookflow/config';
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApiKeysRepository } from './repositories/api-keys.repository';
 import { CatalogRepository } from './repositories/catalog.repository';
 import { DeadLettersRepository } from './repositories/dead-letters.repository';
 import { EventsRepository } from './repositories/events.repository';
@@ -8,7 +9,7 @@ import { RunsRepository } from './repositories/runs.repository';
 import { SecretBox } from './secret-box';
 import { dataSourceOptions } from './typeorm-options';
 
-const REPOSITORIES = [CatalogRepository, EventsRepository, RunsRepository, DeadLettersRepository];
+const REPOSITORIES = [CatalogRepository, EventsRepository, RunsRepository, DeadLettersRepository, ApiKeysRepository];
 
 /** The database connection and every repository. The only module that knows SQL. */
 @Module({})

@@ -3,3 +3,4 @@ export { exitWithStartupFailure } from './fatal';
 export { LoggingModule, REDACTED_HEADERS } from './logging.module';
 export { HealthController } from './health.controller';
 export { SHUTDOWN_SIGNALS } from './shutdown-signals';
+export { IS_PUBLIC, Public } from './public.decorator';

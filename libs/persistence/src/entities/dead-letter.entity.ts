@@ -5,11 +5,16 @@ import { RunEntity } from './run.entity';
 export type DeadLetterCause =
   'destination_4xx' | 'destination_5xx' | 'network' | 'timeout' | 'circuit_open' | 'evaluation' | 'config' | 'system';
 
-export type DeadLetterStatus = 'pending' | 'resolved' | 'discarded';
+/**
+ * - `pending`: waits for an operator; `replayed`: a replay run was made (if it fails, its own dead
+ *   letter carries on); `resolved`: a replay in its chain succeeded; `discarded`: dropped, with a reason.
+ */
+export type DeadLetterStatus = 'pending' | 'replayed' | 'resolved' | 'discarded';
 
 /** A run that will not succeed by itself, with everything needed to review and replay it. */
 @Entity({ name: 'dead_letters' })
 @Index('idx_dead_letters_status_created', ['status', 'createdAt'])
+@Index('idx_dead_letters_rule_created', ['ruleId', 'createdAt'])
 export class DeadLetterEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
@@ -49,4 +54,12 @@ export class DeadLetterEntity {
 
   @Column({ name: 'resolved_at', type: 'timestamptz', nullable: true })
   resolvedAt!: Date | null;
+
+  /** The run made by replaying this dead letter. */
+  @Index('idx_dead_letters_replay_run_id')
+  @Column({ name: 'replay_run_id', type: 'uuid', nullable: true })
+  replayRunId!: string | null;
+
+  @Column({ name: 'discard_reason', type: 'text', nullable: true })
+  discardReason!: string | null;
 }

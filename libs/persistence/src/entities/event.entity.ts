@@ -11,6 +11,8 @@ export type EventStatus = 'received' | 'dispatched' | 'unmatched';
 @Entity({ name: 'events' })
 @Unique('uq_events_source_idempotency_key', ['sourceId', 'idempotencyKey'])
 @Index('idx_events_received_pending', ['receivedAt'], { where: "status = 'received'" })
+@Index('idx_events_received_at_id', ['receivedAt', 'id'])
+@Index('idx_events_source_received', ['sourceId', 'receivedAt'])
 export class EventEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
@@ -41,6 +43,8 @@ export class EventEntity {
   @Column({ name: 'raw_body', type: 'bytea' })
   rawBody!: Buffer;
 
+  /** GIN-indexed (jsonb_path_ops) for `payload @> …` filters: made by migration, TypeORM cannot describe it. */
+  @Index('idx_events_payload', { synchronize: false })
   @Column({ type: 'jsonb', nullable: true })
   payload!: unknown;
 

@@ -9,10 +9,15 @@ import { RuleVersionEntity } from './rule-version.entity';
  */
 export type RunStatus = 'pending' | 'running' | 'retrying' | 'succeeded' | 'failed';
 
-/** One execution of one rule version for one event. */
+/**
+ * One execution of one rule version for one event. Dispatch makes replay 0; each replay of the
+ * event for the rule (an operator's, through the admin API) makes the next number.
+ */
 @Entity({ name: 'runs' })
-@Unique('uq_runs_event_rule', ['eventId', 'ruleId'])
+@Unique('uq_runs_event_rule_replay', ['eventId', 'ruleId', 'replay'])
 @Index('idx_runs_status_next_attempt', ['status', 'nextAttemptAt'])
+@Index('idx_runs_created_at', ['createdAt'])
+@Index('idx_runs_rule_created', ['ruleId', 'createdAt'])
 export class RunEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
@@ -39,6 +44,14 @@ export class RunEntity {
 
   @Column({ type: 'text' })
   status!: RunStatus;
+
+  /** 0 for the run dispatch made; n for the n-th replay of this event for this rule. */
+  @Column({ type: 'integer', default: 0 })
+  replay!: number;
+
+  /** The run this one replays (a dead letter's run, say), if it is a replay. */
+  @Column({ name: 'replay_of', type: 'uuid', nullable: true })
+  replayOf!: string | null;
 
   /** How many times a worker has taken this run up; names the next BullMQ job. */
   @Column({ type: 'integer', default: 0 })

@@ -30,7 +30,7 @@ export class RunsRepository {
         const inserted: { id: string }[] = await manager.query(
           `INSERT INTO runs (id, event_id, rule_id, rule_version, status, error, finished_at)
            VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $5 = 'failed' THEN now() END)
-           ON CONFLICT ON CONSTRAINT uq_runs_event_rule DO NOTHING RETURNING id`,
+           ON CONFLICT ON CONSTRAINT uq_runs_event_rule_replay DO NOTHING RETURNING id`,
           [run.id, eventId, run.ruleId, run.ruleVersion, run.evaluationError ? 'failed' : 'pending', run.evaluationError ?? null],
         );
         if (inserted.length > 0 && run.evaluationError) {
@@ -106,10 +106,23 @@ export class RunsRepository {
       );
   }
 
+  /**
+   * Marks the run succeeded. When it is a replay, the dead letters it settles are resolved in the
+   * same transaction: the one it replayed and, up the chain, each dead letter an earlier failed
+   * replay of it came from.
+   */
   async markSucceeded(runId: string): Promise<void> {
     const now = new Date();
-    await this.dataSource
-      .getRepository(RunEntity)
-      .update({ id: runId }, { status: 'succeeded', error: null, updatedAt: now, finishedAt: now });
+    await this.dataSource.transaction(async (manager) => {
+      await manager.getRepository(RunEntity).update({ id: runId }, { status: 'succeeded', error: null, updatedAt: now, finishedAt: now });
+      await manager.query(
+        `WITH RECURSIVE chain AS (
+           SELECT id, run_id FROM dead_letters WHERE replay_run_id = $1
+           UNION SELECT d.id, d.run_id FROM dead_letters d JOIN chain c ON d.replay_run_id = c.run_id
+         )
+         UPDATE dead_letters SET status = 'resolved', resolved_at = $2 WHERE id IN (SELECT id FROM chain) AND status <> 'resolved'`,
+        [runId, now],
+      );
+    });
   }
 }

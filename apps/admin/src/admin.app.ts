@@ -1,0 +1,37 @@
+import { HookflowConfig } from '@hookflow/config';
+import { SHUTDOWN_SIGNALS } from '@hookflow/runtime';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { AdminModule } from './admin.module';
+import { adminValidationPipe } from './errors/validation';
+
+/** Admin request bodies are definitions, not payloads: a small limit is plenty. */
+const ADMIN_BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** Builds the admin API, ready to listen; the OpenAPI document is at /openapi.json, its page at /docs. */
+export async function createAdminApp(config: HookflowConfig): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AdminModule.forRoot(config),
+    new FastifyAdapter({ bodyLimit: ADMIN_BODY_LIMIT_BYTES }),
+    { bufferLogs: true },
+  );
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks(SHUTDOWN_SIGNALS);
+  app.useGlobalPipes(adminValidationPipe);
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Hookflow admin API')
+      .setDescription(
+        'Manage sources and rules, review events and runs, replay dead letters. Every call needs `Authorization: Bearer <api key>`.',
+      )
+      .setVersion('1')
+      .addBearerAuth()
+      .addSecurityRequirements('bearer')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
+  return app;
+}

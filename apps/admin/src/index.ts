@@ -1,0 +1,2 @@
+export { createAdminApp } from './admin.app';
+export { ApiKeysService, ApiKeyView } from './auth/api-keys.service';
