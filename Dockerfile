@@ -36,7 +36,7 @@ COPY --from=build /app/dist ./dist
 # Example rules; docker-compose mounts ./rules over this directory.
 COPY rules ./rules
 USER node
-EXPOSE 3000 3002
+EXPOSE 3000 3001 3002
 # No HEALTHCHECK here: the port to probe depends on which app runs (ingest, engine or both);
 # docker-compose.yml sets one per service.
 # Default: single node (migrations + ingest + engine in one process). Override the command with
