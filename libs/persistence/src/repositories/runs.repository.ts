@@ -107,22 +107,20 @@ export class RunsRepository {
   }
 
   /**
-   * Marks the run succeeded. When it is a replay, the dead letters it settles are resolved in the
-   * same transaction: the one it replayed and, up the chain, each dead letter an earlier failed
-   * replay of it came from.
+   * Marks the run succeeded and, when it is a replay, resolves the dead letters it settles: the one
+   * it replayed and, up the chain, each dead letter an earlier failed replay came from. One
+   * statement, so a run that is no replay costs no more than the update.
    */
   async markSucceeded(runId: string): Promise<void> {
-    const now = new Date();
-    await this.dataSource.transaction(async (manager) => {
-      await manager.getRepository(RunEntity).update({ id: runId }, { status: 'succeeded', error: null, updatedAt: now, finishedAt: now });
-      await manager.query(
-        `WITH RECURSIVE chain AS (
-           SELECT id, run_id FROM dead_letters WHERE replay_run_id = $1
-           UNION SELECT d.id, d.run_id FROM dead_letters d JOIN chain c ON d.replay_run_id = c.run_id
-         )
-         UPDATE dead_letters SET status = 'resolved', resolved_at = $2 WHERE id IN (SELECT id FROM chain) AND status <> 'resolved'`,
-        [runId, now],
-      );
-    });
+    await this.dataSource.query(
+      `WITH RECURSIVE done AS (
+         UPDATE runs SET status = 'succeeded', error = NULL, updated_at = $2, finished_at = $2 WHERE id = $1 RETURNING id
+       ), chain AS (
+         SELECT d.id, d.run_id FROM dead_letters d JOIN done ON d.replay_run_id = done.id
+         UNION SELECT d.id, d.run_id FROM dead_letters d JOIN chain c ON d.replay_run_id = c.run_id
+       )
+       UPDATE dead_letters SET status = 'resolved', resolved_at = $2 WHERE id IN (SELECT id FROM chain) AND status <> 'resolved'`,
+      [runId, new Date()],
+    );
   }
 }
