@@ -6,15 +6,15 @@ import { RuleRegistry } from './rule-registry.service';
 class FakeCatalog {
   active: ActiveRuleVersion[] = [];
   reads = 0;
-  async activeRuleVersions(): Promise<ActiveRuleVersion[]> {
-    return this.active;
+  activeRuleVersions(): Promise<ActiveRuleVersion[]> {
+    return Promise.resolve(this.active);
   }
-  async ruleVersion(ruleId: string, version: number): Promise<Pick<RuleVersionEntity, 'definition'> | null> {
+  ruleVersion(ruleId: string, version: number): Promise<Pick<RuleVersionEntity, 'definition'> | null> {
     this.reads += 1;
-    return { definition: definition(ruleId, `v${version}`) };
+    return Promise.resolve({ definition: definition(ruleId, `v${version}`) });
   }
-  async catalogStamp(): Promise<string> {
-    return String(this.active.length);
+  catalogStamp(): Promise<string> {
+    return Promise.resolve(String(this.active.length));
   }
 }
 
