@@ -1,4 +1,5 @@
 import { RulesDirectoryService, RulesReloadOutcome } from '@hookflow/rules';
+import { AdminClient } from '../support/admin-client';
 import { deliver, waitFor } from '../support/deliveries';
 import { TestReceiver } from '../support/receiver';
 import { hmacSource, httpRule, orderEvent, rulesFile, SECRET } from '../support/rule-files';
@@ -14,7 +15,7 @@ describe('rules reload', () => {
 
   beforeAll(async () => {
     receiver = await TestReceiver.start();
-    stack = await TestStack.start({ rules: { 'shop.yaml': shopRules('/v1') } });
+    stack = await TestStack.start({ rules: { 'shop.yaml': shopRules('/v1') }, admin: true });
   });
 
   afterAll(async () => {
@@ -75,6 +76,32 @@ describe('rules reload', () => {
     const requests = receiver.requests.length;
     expect((await deliverAndWait('shop')).versions).toEqual([2]);
     expect(receiver.requests.slice(requests).map((request) => request.url)).toEqual(['/v2']);
+  });
+
+  it('reloads through the admin API: 422 with every problem for a bad edit, then the engine follows a good one', async () => {
+    const admin = new AdminClient(stack.adminUrl, await stack.createApiKey('write'));
+    stack.writeRules({ 'shop.yaml': `${shopRules('/v4')}  - id: broken\n    source: shop\n    steps: []\n` });
+
+    const rejected = await admin.post('/rules-directory/reload');
+
+    expect(rejected.status).toBe(422);
+    expect(rejected.body).toEqual({
+      error: 'validation_failed',
+      message: 'the rules directory has problems; the last good rules keep running',
+      details: [{ path: `${stack.rulesDir}/shop.yaml:28:12`, message: 'rules.1.steps: must NOT have fewer than 1 items' }],
+    });
+
+    stack.writeRules({ 'shop.yaml': shopRules('/v4') });
+    const reloaded = await admin.post('/rules-directory/reload');
+    expect(reloaded).toMatchObject({ status: 200, body: { status: 'reloaded', versioned: [{ id: 'notify', version: 3 }], disabled: [] } });
+    // The engine learns of it from the database within HOOKFLOW_CONFIG_REFRESH (500ms here).
+    await waitFor(async () => {
+      const requests = receiver.requests.length;
+      await deliverAndWait('shop');
+      return receiver.requests.slice(requests).some((request) => request.url === '/v4') ? true : undefined;
+    });
+    stack.writeRules({ 'shop.yaml': shopRules('/v2') });
+    expect((await reloadEngine()).status).toBe('reloaded');
   });
 
   it('runs a `*` rule for events of every source', async () => {
