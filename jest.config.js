@@ -37,8 +37,9 @@ module.exports = {
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 60_000,
     },
   ],
+  // A global option: inside a project entry Jest ignores it. Unit tests finish in milliseconds anyway.
+  testTimeout: 60_000,
   maxWorkers: 2,
 };
