@@ -17,6 +17,8 @@ export interface StackOptions {
   env?: Record<string, string> | ((stack: TestStack) => Record<string, string>);
   /** Overrides for the ingest app only (a proxied DATABASE_URL or REDIS_URL, say). */
   ingestEnv?: Record<string, string>;
+  /** Overrides for the admin app only (an unreachable REDIS_URL, say). */
+  adminEnv?: Record<string, string>;
   /** host:port of proxies the ingest app reaches PostgreSQL and Redis through, to cut them in tests. */
   ingestVia?: { postgres?: string; redis?: string };
   /** Start the engine too (default true). */
@@ -67,7 +69,7 @@ export class TestStack {
         await stack.engine.listen(0, '127.0.0.1');
       }
       if (options.admin) {
-        stack.admin = await createAdminApp(stack.config(env));
+        stack.admin = await createAdminApp(stack.config({ ...env, ...options.adminEnv }));
         await stack.admin.listen(0, '127.0.0.1');
       }
     } catch (error) {

@@ -1,5 +1,6 @@
 import { HookflowConfig } from '@hookflow/config';
 import { SHUTDOWN_SIGNALS } from '@hookflow/runtime';
+import { nameRequestSpansByRoute } from '@hookflow/telemetry';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -19,6 +20,7 @@ export async function createAdminApp(config: HookflowConfig): Promise<NestFastif
   );
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks(SHUTDOWN_SIGNALS);
+  nameRequestSpansByRoute(app.getHttpAdapter().getInstance());
   app.useGlobalPipes(adminValidationPipe);
   const document = SwaggerModule.createDocument(
     app,

@@ -3,14 +3,31 @@ import { HookflowConfig, HookflowConfigModule } from '@hookflow/config';
 import { PersistenceModule } from '@hookflow/persistence';
 import { QueueModule } from '@hookflow/queue';
 import { RulesModule } from '@hookflow/rules';
-import { HealthController, LoggingModule } from '@hookflow/runtime';
+import { LoggingModule, ObservabilityModule } from '@hookflow/runtime';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeysService } from './auth/api-keys.service';
 import { AdminExceptionFilter } from './errors/admin-exception.filter';
+import { BulkReplayService } from './dead-letters/bulk-replay.service';
+import { DeadLettersController } from './dead-letters/dead-letters.controller';
+import { DeadLettersService } from './dead-letters/dead-letters.service';
+import { EventReplayService } from './events/event-replay.service';
+import { EventsController } from './events/events.controller';
+import { EventsService } from './events/events.service';
+import { RunLauncher } from './runs/run-launcher.service';
+import { RunsController } from './runs/runs.controller';
+import { RunsService } from './runs/runs.service';
 import { RulesDirectoryController } from './rules-directory/rules-directory.controller';
+import { RuleDryRunService } from './rules/rule-dry-run.service';
+import { RuleValidation } from './rules/rule-validation.service';
+import { RulesController } from './rules/rules.controller';
+import { RulesService } from './rules/rules.service';
+import { SourceHealthController } from './source-health/source-health.controller';
+import { SourceHealthService } from './source-health/source-health.service';
+import { SourcesController } from './sources/sources.controller';
+import { SourcesService } from './sources/sources.service';
 
 /** The operator's REST API. Each feature (sources, rules, events, runs, dead letters) is a folder. */
 @Module({})
@@ -21,12 +38,38 @@ export class AdminModule {
       imports: [
         HookflowConfigModule.forRoot(config),
         LoggingModule,
+        ObservabilityModule,
         PersistenceModule.forRoot(),
         QueueModule.forRoot('producer'),
         RulesModule.forRoot({ checks: [DbTargetsCheck] }),
       ],
-      controllers: [HealthController, ApiKeysController, RulesDirectoryController],
-      providers: [ApiKeysService, { provide: APP_GUARD, useClass: ApiKeyGuard }, { provide: APP_FILTER, useClass: AdminExceptionFilter }],
+      controllers: [
+        ApiKeysController,
+        RulesDirectoryController,
+        SourceHealthController,
+        EventsController,
+        RunsController,
+        DeadLettersController,
+        SourcesController,
+        RulesController,
+      ],
+      providers: [
+        ApiKeysService,
+        SourceHealthService,
+        EventsService,
+        EventReplayService,
+        RunsService,
+        RunLauncher,
+        DeadLettersService,
+        BulkReplayService,
+        SourcesService,
+        RulesService,
+        RuleValidation,
+        RuleDryRunService,
+        DbTargetsCheck,
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_FILTER, useClass: AdminExceptionFilter },
+      ],
     };
   }
 }

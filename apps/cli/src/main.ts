@@ -1,9 +1,15 @@
 #!/usr/bin/env node
+import './tracing.bootstrap'; // first: see the file
 import 'reflect-metadata';
 import { exitWithStartupFailure } from '@hookflow/runtime';
 import { Command, CommanderError } from 'commander';
 import { registerApiKeyCommands } from './commands/apikey.commands';
+import { registerApplyCommands } from './commands/apply.commands';
+import { registerDeadLetterCommands } from './commands/dead-letters.commands';
+import { registerEventsCommands } from './commands/events.commands';
+import { registerExportCommands } from './commands/export.commands';
 import { registerRulesCommands } from './commands/rules.commands';
+import { registerSendCommands } from './commands/send.commands';
 import { registerServerCommands } from './commands/server.commands';
 import { CliError } from './output';
 
@@ -19,6 +25,11 @@ const program = new Command('hookflow')
 registerServerCommands(program);
 registerRulesCommands(program);
 registerApiKeyCommands(program);
+registerApplyCommands(program);
+registerExportCommands(program);
+registerSendCommands(program);
+registerEventsCommands(program);
+registerDeadLetterCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CliError) {

@@ -4,10 +4,11 @@ import { DeadLetterModule } from '@hookflow/dead-letter';
 import { PersistenceModule } from '@hookflow/persistence';
 import { QueueModule } from '@hookflow/queue';
 import { RulesModule } from '@hookflow/rules';
-import { HealthController, LoggingModule } from '@hookflow/runtime';
+import { LoggingModule, ObservabilityModule } from '@hookflow/runtime';
 import { DynamicModule, Module } from '@nestjs/common';
 import { EventDispatchService } from './dispatch/event-dispatch.service';
 import { EventsProcessor } from './dispatch/events.processor';
+import { OpenCircuitsProbe } from './telemetry/open-circuits.probe';
 import { RuleRegistry } from './rules/rule-registry.service';
 import { RunExecutor } from './runs/run-executor.service';
 import { RunsProcessor } from './runs/runs.processor';
@@ -20,14 +21,14 @@ export class EngineModule {
       imports: [
         HookflowConfigModule.forRoot(config),
         LoggingModule,
+        ObservabilityModule,
         PersistenceModule.forRoot(),
         QueueModule.forRoot('worker'),
         RulesModule.forRoot({ checks: [DbTargetsCheck] }),
         ActionsModule,
         DeadLetterModule,
       ],
-      controllers: [HealthController],
-      providers: [RuleRegistry, EventDispatchService, EventsProcessor, RunExecutor, RunsProcessor],
+      providers: [RuleRegistry, EventDispatchService, EventsProcessor, RunExecutor, RunsProcessor, OpenCircuitsProbe],
     };
   }
 }

@@ -1,10 +1,7 @@
 import type { EventEntity } from '@hookflow/persistence';
-import type { ExpressionContext } from '@hookflow/rules';
+import { eventContext as contextOf, type ExpressionContext } from '@hookflow/rules';
 
-/** The expression context of DESIGN.md for a stored event. */
+/** The expression context of DESIGN.md for a stored event (shared with the admin API's dry run). */
 export function eventContext(event: EventEntity): ExpressionContext {
-  return {
-    event: { id: event.id, type: event.type, source: event.sourceId, receivedAt: event.receivedAt.toISOString(), headers: event.headers },
-    payload: event.payload,
-  };
+  return contextOf(event);
 }

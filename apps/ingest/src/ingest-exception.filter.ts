@@ -1,6 +1,11 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { IngestRejection } from './hooks/ingest-rejection';
+import { noteRefusal } from './metrics/delivery-metrics';
+import { RejectionLog } from './rejections/rejection-log.service';
+
+/** The route of deliveries; refusals of anything else (a GET, an unknown path) are not deliveries. */
+const DELIVERY_ROUTE = '/hooks/:sourceId';
 
 /** The error body of every Hookflow API: a stable code a sender can act on, and a sentence. */
 export interface ErrorBody {
@@ -11,17 +16,28 @@ export interface ErrorBody {
 
 /**
  * Turns every failure into the answers of DESIGN.md. A 500 means a bug: it is logged with its
- * stack, and the body carries only the request id.
+ * stack, and the body carries only the request id. Every delivery refused with a 4xx is recorded
+ * in the rejection log, after the answer is on its way and without waiting for the write.
  */
 @Catch()
 export class IngestExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger(IngestExceptionFilter.name);
 
+  constructor(private readonly rejectionLog: RejectionLog) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { status, body, headers } = this.answerFor(exception, request);
+    noteRefusal(request, body.error); // its reason code, for the delivery counters
     void reply.status(status).headers(headers).send(body);
+    if (status >= 400 && status < 500) this.recordRejection(request, status, body);
+  }
+
+  private recordRejection(request: FastifyRequest, status: number, body: ErrorBody): void {
+    const sourceId = (request.params as { sourceId?: unknown } | undefined)?.sourceId;
+    if (request.method !== 'POST' || request.routeOptions.url !== DELIVERY_ROUTE || typeof sourceId !== 'string') return;
+    this.rejectionLog.record({ sourceId, reason: body.error, status, message: body.message, clientIp: request.ip, createdAt: new Date() });
   }
 
   private answerFor(exception: unknown, request: FastifyRequest): { status: number; body: ErrorBody; headers: Record<string, string> } {

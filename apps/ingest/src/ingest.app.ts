@@ -1,10 +1,12 @@
 import { HookflowConfig } from '@hookflow/config';
 import { loadRulesDirectory, RulesDirectoryService } from '@hookflow/rules';
 import { SHUTDOWN_SIGNALS } from '@hookflow/runtime';
+import { HookflowMetrics, nameRequestSpansByRoute } from '@hookflow/telemetry';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { IngestModule } from './ingest.module';
+import { countDeliveries } from './metrics/delivery-metrics';
 import { SourceRegistry } from './sources/source-registry.service';
 
 /**
@@ -26,6 +28,8 @@ export async function createIngestApp(config: HookflowConfig): Promise<NestFasti
   app.enableShutdownHooks(SHUTDOWN_SIGNALS);
   const rulesDirectory = app.get(RulesDirectoryService);
   const sources = app.get(SourceRegistry);
+  nameRequestSpansByRoute(fastify);
+  countDeliveries(fastify, app.get(HookflowMetrics), (sourceId) => sources.get(sourceId) !== undefined);
   rulesDirectory.onLoaded(() => sources.reload());
   await rulesDirectory.load().catch(async (error: unknown) => {
     await app.close(); // a bad directory (a missing db table, say) must not leave connections open

@@ -3,7 +3,7 @@ import { HookflowConfig, HookflowConfigModule } from '@hookflow/config';
 import { PersistenceModule } from '@hookflow/persistence';
 import { QueueModule } from '@hookflow/queue';
 import { RulesModule } from '@hookflow/rules';
-import { HealthController, LoggingModule } from '@hookflow/runtime';
+import { LoggingModule, ObservabilityModule } from '@hookflow/runtime';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 
@@ -11,6 +11,7 @@ import { HooksController } from './hooks/hooks.controller';
 import { IntakeService } from './hooks/intake.service';
 import { IngestExceptionFilter } from './ingest-exception.filter';
 import { OutboxSweeper } from './outbox/outbox-sweeper.service';
+import { RejectionLog } from './rejections/rejection-log.service';
 import { SourceRegistry } from './sources/source-registry.service';
 
 @Module({})
@@ -21,12 +22,13 @@ export class IngestModule {
       imports: [
         HookflowConfigModule.forRoot(config),
         LoggingModule,
+        ObservabilityModule,
         PersistenceModule.forRoot(),
         QueueModule.forRoot('producer'),
         RulesModule.forRoot({ checks: [DbTargetsCheck] }),
       ],
-      controllers: [HooksController, HealthController],
-      providers: [IntakeService, SourceRegistry, OutboxSweeper, { provide: APP_FILTER, useClass: IngestExceptionFilter }],
+      controllers: [HooksController],
+      providers: [IntakeService, SourceRegistry, OutboxSweeper, RejectionLog, { provide: APP_FILTER, useClass: IngestExceptionFilter }],
     };
   }
 }

@@ -1,3 +1,4 @@
+import './tracing.bootstrap'; // first: see the file
 import 'reflect-metadata';
 import { loadConfig } from '@hookflow/config';
 import { loadRulesDirectory } from '@hookflow/rules';

@@ -216,4 +216,24 @@ describe('loadConfig', () => {
       expect(configError({ [name]: value }).message).toBe(message);
     });
   });
+
+  describe('HOOKFLOW_REJECTION_LOG_SIZE and HOOKFLOW_REJECTION_LOG_RETENTION', () => {
+    it('keeps 1000 rejections per source for 7 days by default', () => {
+      expect(loadConfig({}).ingest.rejectionLog).toEqual({ maxPerSource: 1000, retentionMs: 7 * 86_400_000 });
+    });
+
+    it('reads a row count and a retention of at least a day', () => {
+      expect(loadConfig({ HOOKFLOW_REJECTION_LOG_SIZE: '50', HOOKFLOW_REJECTION_LOG_RETENTION: '36h' }).ingest.rejectionLog).toEqual({
+        maxPerSource: 50,
+        retentionMs: 36 * 3_600_000,
+      });
+    });
+
+    it.each([
+      ['HOOKFLOW_REJECTION_LOG_SIZE', '5', 'HOOKFLOW_REJECTION_LOG_SIZE must be an integer from 10 to 1000000 (got "5")'],
+      ['HOOKFLOW_REJECTION_LOG_RETENTION', '12h', 'HOOKFLOW_REJECTION_LOG_RETENTION must be a duration from 1d to 365d (got "12h")'],
+    ])('rejects %s=%p', (name, value, message) => {
+      expect(configError({ [name]: value }).message).toBe(message);
+    });
+  });
 });

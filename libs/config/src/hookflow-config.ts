@@ -27,6 +27,8 @@ export interface HookflowConfig {
     publicUrl?: string;
     /** Proxies whose X-Forwarded-For/Proto/Host are believed; no one's by default. */
     trustedProxies: string[];
+    /** The log of refused deliveries: the newest `maxPerSource` rows per source, none older than `retentionMs`. */
+    rejectionLog: { maxPerSource: number; retentionMs: number };
   };
   engine: {
     host: string;
@@ -199,6 +201,11 @@ export function loadConfig(env: Env = process.env): HookflowConfig {
       sweepGraceMs: read.duration('HOOKFLOW_SWEEP_GRACE', '30s'),
       publicUrl: read.optionalUrl('HOOKFLOW_PUBLIC_URL', ['http:', 'https:']),
       trustedProxies: read.cidrList('HOOKFLOW_TRUSTED_PROXIES'),
+      rejectionLog: {
+        maxPerSource: read.integer('HOOKFLOW_REJECTION_LOG_SIZE', 1000, 10, 1_000_000),
+        // At least a day: the health of a source counts rejections over the last day.
+        retentionMs: read.boundedDuration('HOOKFLOW_REJECTION_LOG_RETENTION', '7d', '1d', '365d'),
+      },
     },
     engine: {
       host,

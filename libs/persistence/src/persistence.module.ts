@@ -4,12 +4,34 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiKeysRepository } from './repositories/api-keys.repository';
 import { CatalogRepository } from './repositories/catalog.repository';
 import { DeadLettersRepository } from './repositories/dead-letters.repository';
+import { DeadLettersQueryRepository } from './repositories/dead-letters-query.repository';
 import { EventsRepository } from './repositories/events.repository';
+import { EventsQueryRepository } from './repositories/events-query.repository';
+import { IngestRejectionsRepository } from './repositories/ingest-rejections.repository';
+import { SourceHealthRepository } from './repositories/source-health.repository';
+import { ReplaysRepository } from './repositories/replays.repository';
 import { RunsRepository } from './repositories/runs.repository';
+import { RunsQueryRepository } from './repositories/runs-query.repository';
+import { RulesRepository } from './repositories/rules.repository';
+import { SourcesRepository } from './repositories/sources.repository';
 import { SecretBox } from './secret-box';
 import { dataSourceOptions } from './typeorm-options';
 
-const REPOSITORIES = [CatalogRepository, EventsRepository, RunsRepository, DeadLettersRepository, ApiKeysRepository];
+const REPOSITORIES = [
+  CatalogRepository,
+  EventsRepository,
+  RunsRepository,
+  DeadLettersRepository,
+  ApiKeysRepository,
+  IngestRejectionsRepository,
+  SourceHealthRepository,
+  SourcesRepository,
+  RulesRepository,
+  EventsQueryRepository,
+  RunsQueryRepository,
+  DeadLettersQueryRepository,
+  ReplaysRepository,
+];
 
 /** The database connection and every repository. The only module that knows SQL. */
 @Module({})

@@ -4,11 +4,17 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { QueueErrorLogger } from './queue-error-logger';
 import { EVENTS_QUEUE, RUNS_QUEUE } from './queues';
 import { redisOptions, RedisRole } from './redis-connection';
+import { TracedQueue } from './traced-queue';
 
-/** Registers Hookflow's queues on the configured Redis, with the key prefix of this deployment. */
+/**
+ * Registers Hookflow's queues on the configured Redis, with the key prefix of this deployment.
+ * Global: besides the app's own services, its health and metrics probes read the queues.
+ */
 @Module({})
 export class QueueModule {
   static forRoot(role: RedisRole): DynamicModule {
+    // @nestjs/bullmq's documented way to use another Queue class: every queue carries trace context.
+    BullModule.queueClass = TracedQueue;
     const root = BullModule.forRootAsync({
       inject: [HOOKFLOW_CONFIG],
       useFactory: (config: HookflowConfig) => ({
@@ -18,6 +24,6 @@ export class QueueModule {
       }),
     });
     const queues = BullModule.registerQueue({ name: EVENTS_QUEUE }, { name: RUNS_QUEUE });
-    return { module: QueueModule, imports: [root, queues], providers: [QueueErrorLogger], exports: [queues] };
+    return { module: QueueModule, global: true, imports: [root, queues], providers: [QueueErrorLogger], exports: [queues] };
   }
 }

@@ -1,3 +1,4 @@
+import type { TraceCarrier } from '@hookflow/telemetry';
 import type { JobsOptions } from 'bullmq';
 
 /** Committed events waiting to be matched against rules. Job id = event id. */
@@ -7,12 +8,16 @@ export const RUNS_QUEUE = 'runs';
 
 export interface EventJob {
   eventId: string;
+  /** The W3C trace context of the ingest request; added by {@link TracedQueue}, absent from older jobs. */
+  trace?: TraceCarrier;
 }
 
 export interface RunJob {
   runId: string;
   /** Which execution of the run this job is; a stale duplicate finds a later one recorded and stops. */
   execution: number;
+  /** The W3C trace context of the dispatch or run that queued it; added by {@link TracedQueue}, absent from older jobs. */
+  trace?: TraceCarrier;
 }
 
 export const eventJobId = (eventId: string): string => eventId;

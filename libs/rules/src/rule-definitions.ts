@@ -42,6 +42,8 @@ export interface SourceDefinition {
   eventType?: string;
   /** JSONata giving the idempotency key (default: SHA-256 of the raw body). */
   idempotencyKey?: string;
+  /** A duration: quiet for longer than this (no event since, or since creation), the source's health says it is silent. */
+  expectEvery?: string | number;
 }
 
 export interface RetryPolicyDefinition {

@@ -112,6 +112,11 @@ export const RULE_FILE_SCHEMA = {
         },
         eventType: expression,
         idempotencyKey: expression,
+        expectEvery: {
+          ...duration,
+          description:
+            'How often deliveries normally arrive: a source quiet for longer (no event since, or since it was created) is reported silent by its health.',
+        },
       },
       allOf: [
         { if: { properties: { provider: { not: { enum: ['none', 'sendgrid'] } } } }, then: { required: ['secrets'] } },

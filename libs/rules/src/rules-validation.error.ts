@@ -1,8 +1,11 @@
-/** A place in a rules directory, as precise as the parser allows. */
+/** A place in a rules directory, as precise as the parser allows, or inside a definition sent as JSON. */
 export interface RulesLocation {
+  /** The file; for a definition sent as JSON (admin API), what the definition is: `rule "big-order"`. */
   file: string;
   line?: number;
   column?: number;
+  /** In a definition sent as JSON: the dotted path from its root (`steps.0.url`; empty for the root itself). */
+  path?: string;
 }
 
 /** One problem in a rules directory, located as precisely as the parser allows. */

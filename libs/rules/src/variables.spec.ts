@@ -1,4 +1,4 @@
-import { requiredVariables, substituteVariables } from './variables';
+import { requiredVariables, resolvedVariables, substituteVariables } from './variables';
 
 describe('substituteVariables', () => {
   it('replaces ${VAR} with its value', () => {
@@ -81,5 +81,21 @@ describe('requiredVariables', () => {
 
   it('finds nothing in text without references', () => {
     expect(requiredVariables('plain $TEXT')).toEqual([]);
+  });
+});
+
+describe('resolvedVariables', () => {
+  it('lists each reference of every string that resolves, with its value, once', () => {
+    const value = {
+      url: '${BASE}/hooks',
+      headers: { authorization: 'Bearer ${TOKEN}', 'x-again': '${TOKEN}' },
+      note: ['${MISSING}', '${OLD:-old}'],
+    };
+
+    expect(resolvedVariables(value, { BASE: 'https://x', TOKEN: 't0ken' })).toEqual([
+      { reference: '${BASE}', name: 'BASE', value: 'https://x' },
+      { reference: '${TOKEN}', name: 'TOKEN', value: 't0ken' },
+      { reference: '${OLD:-old}', name: 'OLD', value: 'old' },
+    ]);
   });
 });

@@ -30,3 +30,31 @@ export function substituteVariables<T>(
   }
   return value;
 }
+
+/** A `${VAR}` reference of a value and what it resolves to. */
+export interface ResolvedVariable {
+  /** As written: `${TOKEN}` or `${TOKEN:-fallback}`. */
+  reference: string;
+  name: string;
+  value: string;
+}
+
+/**
+ * Every `${VAR}` reference in the strings of a value that resolves (set, or with a fallback), with
+ * its value: what to mask when a rendered value is shown to someone (a dry run).
+ */
+export function resolvedVariables(value: unknown, variables: Readonly<Record<string, string | undefined>>): ResolvedVariable[] {
+  const found = new Map<string, ResolvedVariable>();
+  const visit = (item: unknown): void => {
+    if (typeof item === 'string') {
+      for (const match of item.matchAll(VARIABLE_REFERENCE)) {
+        const resolved = substituteVariables(match[0], variables);
+        if (resolved !== match[0]) found.set(match[0], { reference: match[0], name: match[1] ?? '', value: resolved });
+      }
+    } else if (item !== null && typeof item === 'object') {
+      for (const child of Object.values(item)) visit(child);
+    }
+  };
+  visit(value);
+  return [...found.values()];
+}

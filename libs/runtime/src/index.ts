@@ -1,6 +1,6 @@
 export { StartupError, assertDependenciesReady } from './startup-checks';
 export { exitWithStartupFailure } from './fatal';
 export { LoggingModule, REDACTED_HEADERS } from './logging.module';
-export { HealthController } from './health.controller';
+export { ObservabilityModule } from './observability.module';
 export { SHUTDOWN_SIGNALS } from './shutdown-signals';
 export { IS_PUBLIC, Public } from './public.decorator';

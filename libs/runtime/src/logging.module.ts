@@ -1,4 +1,5 @@
 import { HOOKFLOW_CONFIG, HookflowConfig } from '@hookflow/config';
+import { traceLogFields } from '@hookflow/telemetry';
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 
@@ -18,7 +19,11 @@ export const REDACTED_HEADERS = [
   'svix-signature',
 ];
 
-/** pino JSON logs (pretty in development), one line per request, credentials redacted. */
+/**
+ * pino JSON logs (pretty in development), one line per request, credentials redacted. A line
+ * written while a span is active carries its `trace_id` and `span_id` (with tracing on), so logs
+ * and traces join up.
+ */
 @Module({
   imports: [
     LoggerModule.forRootAsync({
@@ -26,6 +31,7 @@ export const REDACTED_HEADERS = [
       useFactory: (config: HookflowConfig) => ({
         pinoHttp: {
           level: config.log.level,
+          mixin: traceLogFields,
           transport: config.log.pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
           redact: { paths: [...REDACTED_HEADERS.map((name) => `req.headers["${name}"]`), 'req.query'], censor: '[redacted]' },
           // Query strings can carry tokens (bearer sources' queryParameter): log the path only.

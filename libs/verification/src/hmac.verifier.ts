@@ -17,7 +17,7 @@ const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
 const UNIX_SECONDS = /^\d{1,15}$/;
 const PLACEHOLDER = /(\{timestamp\}|\{body\})/;
 
-interface HmacSettings {
+export interface HmacSettings {
   headerName: string;
   algorithm: HmacAlgorithm;
   encoding: HmacEncoding;
@@ -75,7 +75,8 @@ export class HmacVerifier implements Verifier {
   }
 }
 
-function hmacSettings(source: VerifiableSource): HmacSettings {
+/** The source's hmac settings with their defaults: what deliveries are checked against, and what `send` signs with. */
+export function hmacSettings(source: Pick<VerifiableSource, 'settings'>): HmacSettings {
   const algorithmSetting = stringSetting(source, 'algorithm', 'sha256').toLowerCase();
   const algorithm: HmacAlgorithm = algorithmSetting === 'sha1' || algorithmSetting === 'sha512' ? algorithmSetting : 'sha256';
   const encoding: HmacEncoding = stringSetting(source, 'encoding', 'hex').toLowerCase() === 'base64' ? 'base64' : 'hex';
@@ -110,7 +111,7 @@ function decodeSignature(text: string, algorithm: HmacAlgorithm, encoding: HmacE
 }
 
 /** The signed bytes: the template's text around the timestamp and the raw body, never decoded. */
-function signedContent(template: string, rawBody: Buffer, timestamp: string): Buffer {
+export function signedContent(template: string, rawBody: Buffer, timestamp: string): Buffer {
   const parts = template.split(PLACEHOLDER).map((part) => {
     if (part === '{body}') return rawBody;
     if (part === '{timestamp}') return Buffer.from(timestamp, 'utf8');

@@ -15,3 +15,5 @@ export { TwilioVerifier } from './twilio.verifier';
 export { SendgridVerifier } from './sendgrid.verifier';
 export { StandardWebhooksVerifier, type HeaderFamily } from './standard-webhooks.verifier';
 export { SvixVerifier } from './svix.verifier';
+export * from './signer';
+export { signerFor } from './signer-registry';

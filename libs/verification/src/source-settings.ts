@@ -2,9 +2,9 @@ import { parseDuration } from '@hookflow/config';
 import { VerifiableSource } from './verifier';
 
 /** A source setting as a string, or the fallback when absent or not a string. */
-export function stringSetting(source: VerifiableSource, name: string, fallback: string): string;
-export function stringSetting(source: VerifiableSource, name: string): string | undefined;
-export function stringSetting(source: VerifiableSource, name: string, fallback?: string): string | undefined {
+export function stringSetting(source: Pick<VerifiableSource, 'settings'>, name: string, fallback: string): string;
+export function stringSetting(source: Pick<VerifiableSource, 'settings'>, name: string): string | undefined;
+export function stringSetting(source: Pick<VerifiableSource, 'settings'>, name: string, fallback?: string): string | undefined {
   const value = source.settings[name];
   return typeof value === 'string' && value !== '' ? value : fallback;
 }

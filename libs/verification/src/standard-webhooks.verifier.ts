@@ -108,7 +108,7 @@ function v1Signatures(header: string): Buffer[] {
 }
 
 /** The HMAC key of a secret: base64 after an optional `whsec_` prefix; undefined when not base64 or empty. */
-function secretKey(secret: string): Buffer | undefined {
+export function secretKey(secret: string): Buffer | undefined {
   const key = decodeBase64(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret);
   return key && key.length > 0 ? key : undefined;
 }

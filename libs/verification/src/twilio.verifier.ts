@@ -77,7 +77,7 @@ export class TwilioVerifier implements Verifier {
 }
 
 /** The URL Twilio signed: the configured public URL (with the request's query string when it has none), else the request URL. */
-function signedUrl(requestUrl: string, publicUrl: string | undefined): string {
+export function signedUrl(requestUrl: string, publicUrl: string | undefined): string {
   if (publicUrl === undefined) return requestUrl;
   if (publicUrl.includes('?')) return publicUrl;
   const queryStart = requestUrl.indexOf('?');
@@ -91,7 +91,7 @@ function queryParameter(url: string, name: string): string | null {
   return new URLSearchParams(url.slice(queryStart + 1, fragmentStart === -1 ? undefined : fragmentStart)).get(name);
 }
 
-function formParameters(rawBody: Buffer): Map<string, string[]> {
+export function formParameters(rawBody: Buffer): Map<string, string[]> {
   const parameters = new Map<string, string[]>();
   for (const [name, value] of new URLSearchParams(rawBody.toString('utf8'))) {
     const values = parameters.get(name);
@@ -102,7 +102,7 @@ function formParameters(rawBody: Buffer): Map<string, string[]> {
 }
 
 /** Names sorted; each name followed by its value, or, when repeated, by each distinct value in order. */
-function concatenatedParameters(parameters: Map<string, string[]>): string {
+export function concatenatedParameters(parameters: Map<string, string[]>): string {
   let data = '';
   for (const name of [...parameters.keys()].sort()) {
     for (const value of [...new Set(parameters.get(name))].sort()) data += `${name}${value}`;

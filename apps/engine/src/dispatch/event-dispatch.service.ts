@@ -1,12 +1,13 @@
 import { EventsRepository, NewRun, RunsRepository } from '@hookflow/persistence';
 import { RUN_JOB_OPTIONS, RUNS_QUEUE, RunJob, runJobId } from '@hookflow/queue';
-import { CompiledRule, ExpressionContext, isTruthy } from '@hookflow/rules';
+import { CompiledRule, eventContext, ExpressionContext, matchRule } from '@hookflow/rules';
+import { annotateSpan, HookflowMetrics } from '@hookflow/telemetry';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { v7 as uuidv7 } from 'uuid';
-import { eventContext } from '../expression-context';
 import { RuleRegistry } from '../rules/rule-registry.service';
+import { eventSpanAttributes } from '../telemetry/span-attributes';
 
 /** Matches a committed event against the rules and starts one run per matching rule. */
 @Injectable()
@@ -17,6 +18,7 @@ export class EventDispatchService {
     private readonly events: EventsRepository,
     private readonly runs: RunsRepository,
     private readonly rules: RuleRegistry,
+    private readonly metrics: HookflowMetrics,
     @InjectQueue(RUNS_QUEUE) private readonly runsQueue: Queue<RunJob>,
   ) {}
 
@@ -30,13 +32,14 @@ export class EventDispatchService {
       this.logger.warn(`event ${eventId} is not in the database; nothing to dispatch`);
       return;
     }
+    annotateSpan(eventSpanAttributes(event));
     if (event.status === 'received') {
       const context = eventContext(event);
       const matched = await Promise.all(this.rules.rulesFor(event.sourceId).map((rule) => this.match(rule, event.type, context)));
-      await this.runs.dispatchEvent(
-        eventId,
-        matched.filter((run): run is NewRun => run !== undefined),
-      );
+      const runs = matched.filter((run): run is NewRun => run !== undefined);
+      await this.runs.dispatchEvent(eventId, runs);
+      // A `when` that failed to evaluate made its run failed (and dead-lettered) on the spot.
+      for (const run of runs) if (run.evaluationError) this.metrics.recordRunFinished(run.ruleId, 'failed');
     }
     const pending = await this.runs.pendingRunIds(eventId);
     if (pending.length > 0) {
@@ -48,13 +51,9 @@ export class EventDispatchService {
 
   /** A rule whose `when` fails to evaluate still gets a run: a failed one, dead-lettered with the error. */
   private async match(rule: CompiledRule, eventType: string | null, context: ExpressionContext): Promise<NewRun | undefined> {
-    if (!rule.matchesEventType(eventType)) return undefined;
+    const match = await matchRule(rule, eventType, context);
+    if (match.outcome === 'skipped') return undefined;
     const run: NewRun = { id: uuidv7(), ruleId: rule.id, ruleVersion: rule.version };
-    if (!rule.when) return run;
-    try {
-      return isTruthy(await rule.when.evaluate({ ...context, rule: { id: rule.id, version: rule.version } })) ? run : undefined;
-    } catch (error) {
-      return { ...run, evaluationError: `when: ${(error as Error).message}` };
-    }
+    return match.outcome === 'error' ? { ...run, evaluationError: match.error } : run;
   }
 }

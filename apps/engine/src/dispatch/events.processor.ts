@@ -1,12 +1,16 @@
 import { HOOKFLOW_CONFIG, HookflowConfig } from '@hookflow/config';
 import { EVENTS_QUEUE, EventJob } from '@hookflow/queue';
+import { continueTrace, HookflowAttributes, SpanKind } from '@hookflow/telemetry';
 import { Processor } from '@nestjs/bullmq';
 import { Inject } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { EngineWorkerHost } from '../worker-host.base';
 import { EventDispatchService } from './event-dispatch.service';
 
-/** Thin adapter: an `events` job dispatches one event. An error fails the job, and BullMQ retries it. */
+/**
+ * Thin adapter: an `events` job dispatches one event, in a span that continues the ingest request's
+ * trace. An error fails the job, and BullMQ retries it.
+ */
 @Processor(EVENTS_QUEUE)
 export class EventsProcessor extends EngineWorkerHost {
   constructor(
@@ -17,6 +21,8 @@ export class EventsProcessor extends EngineWorkerHost {
   }
 
   async process(job: Job<EventJob>): Promise<void> {
-    await this.dispatcher.dispatch(job.data.eventId);
+    const { eventId, trace } = job.data;
+    const attributes = { [HookflowAttributes.EVENT_ID]: eventId };
+    await continueTrace(trace, 'hookflow.dispatch', { kind: SpanKind.CONSUMER, attributes }, () => this.dispatcher.dispatch(eventId));
   }
 }

@@ -1,13 +1,14 @@
-import { StepDeferral, StepRegistry, StepResult } from '@hookflow/actions';
+import { StepDeferral, StepExecutor, StepOutcome, StepRegistry, StepResult } from '@hookflow/actions';
 import { DeadLetterService } from '@hookflow/dead-letter';
 import { DeadLetterCause, EventsRepository, RunEntity, RunsRepository, StepAttemptEntity } from '@hookflow/persistence';
 import { RUN_JOB_OPTIONS, RUNS_QUEUE, RunJob, runJobId } from '@hookflow/queue';
-import { CompiledStep, ExpressionContext, isTruthy, retryDelayMs } from '@hookflow/rules';
+import { CompiledStep, eventContext, ExpressionContext, isTruthy, retryDelayMs } from '@hookflow/rules';
+import { annotateSpan, HookflowAttributes, HookflowMetrics, inSpan, markSpanFailed } from '@hookflow/telemetry';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { eventContext } from '../expression-context';
 import { RuleRegistry } from '../rules/rule-registry.service';
+import { eventSpanAttributes } from '../telemetry/span-attributes';
 
 type StepsContext = NonNullable<ExpressionContext['steps']>;
 type Failure = { stepId: string | null; cause: DeadLetterCause; error: string };
@@ -29,14 +30,17 @@ export class RunExecutor {
     private readonly rules: RuleRegistry,
     private readonly steps: StepRegistry,
     private readonly deadLetters: DeadLetterService,
+    private readonly metrics: HookflowMetrics,
     @InjectQueue(RUNS_QUEUE) private readonly runsQueue: Queue<RunJob>,
   ) {}
 
   async execute(runId: string, execution: number): Promise<void> {
     const run = await this.runs.beginExecution(runId, execution);
     if (!run) return; // finished, or a later execution owns it: this job is stale
+    annotateSpan({ [HookflowAttributes.RULE_ID]: run.ruleId, [HookflowAttributes.RULE_VERSION]: run.ruleVersion });
     const rule = await this.rules.version(run.ruleId, run.ruleVersion);
     const event = await this.events.findById(run.eventId);
+    annotateSpan(event ? eventSpanAttributes(event) : { [HookflowAttributes.EVENT_ID]: run.eventId });
     if (!rule || !event) {
       return this.fail(run, {
         stepId: null,
@@ -53,6 +57,8 @@ export class RunExecutor {
       if (!done) return;
     }
     await this.runs.markSucceeded(run.id);
+    this.metrics.recordRunFinished(run.ruleId, 'succeeded');
+    this.logger.log(`run ${run.id} (${run.ruleId}) succeeded`);
   }
 
   /**
@@ -116,7 +122,7 @@ export class RunExecutor {
       await this.fail(run, { stepId: step.id, cause: 'config', error: `no executor for step type "${step.type}"` });
       return false;
     }
-    const outcome = await executor.execute(input, { runId: run.id, stepId: step.id, attempt, timeoutMs: step.timeoutMs });
+    const outcome = await this.attempt(executor, run, step, input, attempt);
     if (outcome.status === 'deferred') {
       await this.defer(run, step, outcome);
       return false;
@@ -130,6 +136,7 @@ export class RunExecutor {
       const delayMs = Math.max(retryDelayMs(step.retry, attempt), outcome.retryAfterMs ?? 0);
       const error = `step ${step.id}: ${outcome.error}`;
       await this.scheduleRetry(run, delayMs, error);
+      this.metrics.recordRetry(run.ruleId);
       this.logger.log(`run ${run.id} (${run.ruleId}) will retry in ${delayMs} ms: ${error}`);
       return false;
     }
@@ -148,9 +155,27 @@ export class RunExecutor {
     const error = `step ${step.id}: ${deferral.reason}`;
     const alreadyWaiting = run.error === error;
     await this.scheduleRetry(run, delayMs, error);
+    this.metrics.recordDeferral(run.ruleId);
     const message = `run ${run.id} (${run.ruleId}) waits ${delayMs} ms: ${error}`;
     if (alreadyWaiting) this.logger.debug(message);
     else this.logger.log(message);
+  }
+
+  /** One try of a step, in a span of its own (the parent of the step's calls) and timed by step type. */
+  private attempt(executor: StepExecutor, run: RunEntity, step: CompiledStep, input: unknown, attempt: number): Promise<StepOutcome> {
+    const attributes = {
+      [HookflowAttributes.STEP_ID]: step.id,
+      [HookflowAttributes.STEP_TYPE]: step.type,
+      [HookflowAttributes.STEP_ATTEMPT]: attempt,
+    };
+    return inSpan('hookflow.step', { attributes }, async () => {
+      const startedAt = performance.now();
+      const outcome = await executor.execute(input, { runId: run.id, stepId: step.id, attempt, timeoutMs: step.timeoutMs });
+      if (outcome.status === 'deferred') return outcome; // nothing was tried: neither timed nor failed
+      this.metrics.recordStepAttempt(step.type, outcome.status, (performance.now() - startedAt) / 1000);
+      if (outcome.status === 'failed') markSpanFailed(outcome.error);
+      return outcome;
+    });
   }
 
   /** A `continueOnError` step finally failed: later steps see it as failed and the run goes on. */
@@ -202,6 +227,7 @@ export class RunExecutor {
 
   private async fail(run: RunEntity, failure: Failure): Promise<void> {
     await this.deadLetters.deadLetter(run, failure);
+    this.metrics.recordRunFinished(run.ruleId, 'failed');
     this.logger.warn(`run ${run.id} (${run.ruleId}) dead-lettered [${failure.cause}]: ${failure.error}`);
   }
 }

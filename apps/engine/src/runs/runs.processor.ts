@@ -1,5 +1,6 @@
 import { HOOKFLOW_CONFIG, HookflowConfig } from '@hookflow/config';
 import { RUNS_QUEUE, RunJob } from '@hookflow/queue';
+import { continueTrace, HookflowAttributes, SpanKind } from '@hookflow/telemetry';
 import { Processor } from '@nestjs/bullmq';
 import { Inject } from '@nestjs/common';
 import { Job } from 'bullmq';
@@ -7,8 +8,9 @@ import { EngineWorkerHost } from '../worker-host.base';
 import { RunExecutor } from './run-executor.service';
 
 /**
- * Thin adapter: a `runs` job executes one run. Step failures are recorded and retried by the
- * executor; an error here means the platform failed (database away), and BullMQ retries the job.
+ * Thin adapter: a `runs` job executes one run, in a span that continues the trace of whatever
+ * queued it (the dispatch, or the execution before a retry). Step failures are recorded and retried
+ * by the executor; an error here means the platform failed (database away), and BullMQ retries the job.
  */
 @Processor(RUNS_QUEUE)
 export class RunsProcessor extends EngineWorkerHost {
@@ -20,11 +22,15 @@ export class RunsProcessor extends EngineWorkerHost {
   }
 
   async process(job: Job<RunJob>): Promise<void> {
-    try {
-      await this.executor.execute(job.data.runId, job.data.execution);
-    } catch (error) {
-      if (job.attemptsMade + 1 < (job.opts.attempts ?? 1)) throw error;
-      await this.executor.giveUp(job.data.runId, error); // last try: record it rather than leave the run stuck
-    }
+    const { runId, execution, trace } = job.data;
+    const attributes = { [HookflowAttributes.RUN_ID]: runId, [HookflowAttributes.RUN_EXECUTION]: execution };
+    await continueTrace(trace, 'hookflow.run', { kind: SpanKind.CONSUMER, attributes }, async () => {
+      try {
+        await this.executor.execute(runId, execution);
+      } catch (error) {
+        if (job.attemptsMade + 1 < (job.opts.attempts ?? 1)) throw error;
+        await this.executor.giveUp(runId, error); // last try: record it rather than leave the run stuck
+      }
+    });
   }
 }

@@ -1,6 +1,7 @@
 import { HOOKFLOW_CONFIG, HookflowConfig } from '@hookflow/config';
 import { Controller, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { noteIntakeAnswer } from '../metrics/delivery-metrics';
 import { IntakeBody, IntakeService } from './intake.service';
 
 /** `POST /hooks/:source`: the raw bytes go to the intake service; nothing is parsed here. */
@@ -26,6 +27,7 @@ export class HooksController {
       clientIp: request.ip,
       receivedAt: new Date(),
     });
+    noteIntakeAnswer(request, answer);
     void reply.status(answer.status);
     return answer.body;
   }

@@ -107,7 +107,12 @@ export class IntakeService {
   private verify(source: ActiveSource, delivery: Delivery): void {
     const verdict = source.verifier.verify(
       { rawBody: delivery.rawBody, headers: delivery.headers, url: delivery.url, receivedAt: delivery.receivedAt },
-      { id: source.record.id, provider: source.record.provider, secrets: source.record.secrets, settings: source.record.settings },
+      {
+        id: source.record.id,
+        provider: source.record.provider,
+        secrets: source.secretsAt(delivery.receivedAt),
+        settings: source.record.settings,
+      },
     );
     if (!verdict.ok) this.reject(source, delivery, verdict.reason, verdict.detail, verdict.reason === 'ip_not_allowed' ? 403 : 401);
   }

@@ -1,5 +1,5 @@
 import { HOOKFLOW_CONFIG, HookflowConfig } from '@hookflow/config';
-import { CatalogRepository, SourceRecord } from '@hookflow/persistence';
+import { CatalogRepository, secretsValidAt, SourceRecord } from '@hookflow/persistence';
 import { CatalogCache, CompiledExpression, compileExpression } from '@hookflow/rules';
 import { Verifier, verifierFor } from '@hookflow/verification';
 import { Inject, Injectable } from '@nestjs/common';
@@ -13,6 +13,8 @@ export interface ActiveSource {
   idempotencyKey?: CompiledExpression;
   /** Absent when the source accepts every address. */
   allowsIp?: (clientIp: string) => boolean;
+  /** The secrets that verify a delivery received at `at`: a rotated-out secret stops at its expiry. */
+  secretsAt(at: Date): readonly string[];
 }
 
 const DEFAULT_EVENT_TYPE = 'payload.type';
@@ -55,6 +57,7 @@ export class SourceRegistry extends CatalogCache {
         eventType: compileExpression(eventType),
         idempotencyKey: idempotencyKey === undefined ? undefined : compileExpression(idempotencyKey),
         allowsIp: allowIps === undefined ? undefined : compileIpAllowlist(allowIps),
+        secretsAt: secretsSchedule(record),
       };
     } catch (error) {
       this.logger.error(
@@ -63,6 +66,15 @@ export class SourceRegistry extends CatalogCache {
       return undefined;
     }
   }
+}
+
+/** Without expiries the list never changes, so the per-delivery path allocates nothing. */
+function secretsSchedule(record: SourceRecord): (at: Date) => readonly string[] {
+  if (record.secrets.every((secret) => secret.expiresAt === null)) {
+    const values = record.secrets.map((secret) => secret.value);
+    return () => values;
+  }
+  return (at) => secretsValidAt(record.secrets, at);
 }
 
 function stringOf(value: unknown): string | undefined {

@@ -165,6 +165,18 @@ describe('CircuitBreakers', () => {
     expect(call(HOOKS, 'up')).toMatchObject({ admitted: false, retryInMs: 2_000 });
   });
 
+  it('counts the destinations whose circuit is open or half-open, not those merely failing', () => {
+    const { circuits, call, advance } = breakers();
+    for (let i = 0; i < 3; i++) call(HOOKS, 'down');
+    call(OTHER, 'down');
+    expect(circuits.openCount()).toBe(1);
+
+    advance(1_000); // half-open: still not taking calls freely
+    expect(circuits.openCount()).toBe(1);
+    circuits.settle(ticketOf(circuits.admit(HOOKS)), 'up');
+    expect(circuits.openCount()).toBe(0);
+  });
+
   it('never opens with a threshold of 0 (the breaker is off)', () => {
     const { circuits, call } = breakers({ failures: 0, cooldownMs: 1_000 });
     for (let i = 0; i < 50; i++) expect(call(HOOKS, 'down').admitted).toBe(true);

@@ -108,6 +108,13 @@ export class CircuitBreakers {
     return this.now() < circuit.until ? 'open' : 'half-open';
   }
 
+  /** Destinations whose circuit is open or half-open: calls to them wait (a metrics gauge). */
+  openCount(): number {
+    let count = 0;
+    for (const circuit of this.circuits.values()) if (circuit.state === 'open') count += 1;
+    return count;
+  }
+
   private open(destination: string, cooldownMs: number): void {
     this.track(destination, { state: 'open', until: this.now() + cooldownMs, cooldownMs, probing: false });
   }

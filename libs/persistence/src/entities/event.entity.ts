@@ -13,6 +13,7 @@ export type EventStatus = 'received' | 'dispatched' | 'unmatched';
 @Index('idx_events_received_pending', ['receivedAt'], { where: "status = 'received'" })
 @Index('idx_events_received_at_id', ['receivedAt', 'id'])
 @Index('idx_events_source_received', ['sourceId', 'receivedAt'])
+@Index('idx_events_insert_xid_id', ['insertXid', 'id'])
 export class EventEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
@@ -53,4 +54,12 @@ export class EventEntity {
 
   @Column({ name: 'dispatched_at', type: 'timestamptz', nullable: true })
   dispatchedAt!: Date | null;
+
+  /**
+   * The id of the transaction that inserted the event (a bigint string): the pull feed's order. The
+   * feed serves an event only once every transaction older than the oldest still running has ended,
+   * so no event can later appear before a position already read.
+   */
+  @Column({ name: 'insert_xid', type: 'bigint', default: () => 'hookflow_current_xid()', select: false, insert: false })
+  insertXid!: string;
 }

@@ -2,24 +2,48 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, Not } from 'typeorm';
 import { DefinitionOrigin, RuleEntity, RuleVersionEntity, SourceEntity } from '../entities';
-import { SecretBox } from '../secret-box';
+import { SecretBox, StoredSecret } from '../secret-box';
+import { CLOCK_TIMESTAMP, lockCatalog, RuleVersionInput, saveRuleVersion } from './catalog-writes';
 
-/** A source as the apps use it: settings plus decrypted secrets. */
+export type { RuleVersionInput } from './catalog-writes';
+
+/** A source as the apps use it: settings plus decrypted secrets, each with its expiry. */
 export interface SourceRecord {
+  id: string;
+  provider: string;
+  settings: Record<string, unknown>;
+  secrets: StoredSecret[];
+  enabled: boolean;
+  origin: DefinitionOrigin;
+}
+
+/** A source as a rules directory defines it: its secrets never expire. */
+export interface YamlSourceInput {
   id: string;
   provider: string;
   settings: Record<string, unknown>;
   secrets: string[];
   enabled: boolean;
-  origin: DefinitionOrigin;
 }
 
-export interface RuleVersionInput {
-  id: string;
-  sourceId: string;
-  enabled: boolean;
-  definition: Record<string, unknown>;
-  checksum: string;
+/**
+ * A rules directory defines sources or rules that were created through the admin API: the sync
+ * refuses to take them over (it changes nothing) and names them.
+ */
+export class CatalogOwnershipError extends Error {
+  override readonly name = 'CatalogOwnershipError';
+
+  constructor(
+    readonly sourceIds: string[],
+    readonly ruleIds: string[],
+  ) {
+    super(
+      [
+        ...sourceIds.map((id) => `source "${id}" is managed through the admin API`),
+        ...ruleIds.map((id) => `rule "${id}" is managed through the admin API`),
+      ].join('; '),
+    );
+  }
 }
 
 export interface ActiveRuleVersion {
@@ -36,9 +60,6 @@ export interface CatalogSyncResult {
   rulesDisabled: string[];
 }
 
-/** Any constant unique to this lock: only one process syncs the catalog at a time. */
-const CATALOG_SYNC_LOCK = 742_001;
-
 /** Sources, rules and rule versions: how they are synced from YAML and read by the apps. */
 @Injectable()
 export class CatalogRepository {
@@ -50,20 +71,29 @@ export class CatalogRepository {
   /**
    * Makes the YAML-managed part of the catalog equal to the given definitions, in one transaction:
    * upserts sources, adds a rule version for each changed rule, disables what the files no longer
-   * define (disabled, not deleted, so past runs stay reviewable).
+   * define (disabled, not deleted, so past runs stay reviewable). Sources and rules created through
+   * the admin API (origin 'api') are never touched: a directory that defines one of their ids is
+   * refused with a {@link CatalogOwnershipError}, and a directory that does not define them leaves them be.
    */
-  async syncYamlCatalog(sources: Omit<SourceRecord, 'origin'>[], rules: RuleVersionInput[]): Promise<CatalogSyncResult> {
+  async syncYamlCatalog(sources: YamlSourceInput[], rules: RuleVersionInput[]): Promise<CatalogSyncResult> {
     return this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock($1)', [CATALOG_SYNC_LOCK]);
+      await lockCatalog(manager);
+      await this.assertNotOwnedByApi(
+        manager,
+        sources.map((source) => source.id),
+        rules.map((rule) => rule.id),
+      );
       for (const source of sources) {
         await manager.query(
-          `INSERT INTO sources (id, provider, settings, secrets_encrypted, origin, enabled) VALUES ($1, $2, $3, $4, 'yaml', $5)
-           ON CONFLICT (id) DO UPDATE SET provider = $2, settings = $3, secrets_encrypted = $4, origin = 'yaml', enabled = $5, updated_at = now()`,
+          `INSERT INTO sources (id, provider, settings, secrets_encrypted, origin, enabled, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, 'yaml', $5, clock_timestamp(), clock_timestamp())
+           ON CONFLICT (id) DO UPDATE SET provider = $2, settings = $3, secrets_encrypted = $4, origin = 'yaml', enabled = $5,
+                                          updated_at = clock_timestamp()`,
           [
             source.id,
             source.provider,
             JSON.stringify(source.settings),
-            source.secrets.length > 0 ? this.secretBox.seal(source.secrets) : null,
+            source.secrets.length > 0 ? this.secretBox.seal(source.secrets.map((value) => ({ value, expiresAt: null }))) : null,
             source.enabled,
           ],
         );
@@ -75,7 +105,7 @@ export class CatalogRepository {
       );
       const rulesVersioned: CatalogSyncResult['rulesVersioned'] = [];
       for (const rule of rules) {
-        const version = await this.saveRuleVersion(manager, rule, 'yaml');
+        const version = await saveRuleVersion(manager, rule, 'yaml');
         if (version !== undefined) rulesVersioned.push({ id: rule.id, version });
       }
       const rulesDisabled = await this.disableMissing(
@@ -125,27 +155,15 @@ export class CatalogRepository {
     return `${row?.sources}|${row?.rules}`;
   }
 
-  private async saveRuleVersion(manager: EntityManager, rule: RuleVersionInput, origin: DefinitionOrigin): Promise<number | undefined> {
-    const rules = manager.getRepository(RuleEntity);
-    const versions = manager.getRepository(RuleVersionEntity);
-    const existing = await rules.findOneBy({ id: rule.id });
-    const current = existing ? await versions.findOneBy({ ruleId: rule.id, version: existing.currentVersion }) : null;
-    if (existing && current?.checksum === rule.checksum) {
-      if (existing.enabled !== rule.enabled || existing.sourceId !== rule.sourceId || existing.origin !== origin) {
-        await rules.update({ id: rule.id }, { enabled: rule.enabled, sourceId: rule.sourceId, origin });
-      }
-      return undefined;
-    }
-    const version = (existing?.currentVersion ?? 0) + 1;
-    if (!existing) await rules.insert({ id: rule.id, sourceId: rule.sourceId, currentVersion: 0, origin, enabled: rule.enabled });
-    await manager.query('INSERT INTO rule_versions (rule_id, version, definition, checksum) VALUES ($1, $2, $3, $4)', [
-      rule.id,
-      version,
-      JSON.stringify(rule.definition),
-      rule.checksum,
-    ]);
-    await rules.update({ id: rule.id }, { currentVersion: version, sourceId: rule.sourceId, enabled: rule.enabled, origin });
-    return version;
+  private async assertNotOwnedByApi(manager: EntityManager, sourceIds: string[], ruleIds: string[]): Promise<void> {
+    const owned = async (table: 'sources' | 'rules', ids: string[]): Promise<string[]> =>
+      ids.length === 0
+        ? []
+        : (await manager.query<{ id: string }[]>(`SELECT id FROM ${table} WHERE origin = 'api' AND id = ANY($1) ORDER BY id`, [ids])).map(
+            (row) => row.id,
+          );
+    const [apiSources, apiRules] = [await owned('sources', sourceIds), await owned('rules', ruleIds)];
+    if (apiSources.length + apiRules.length > 0) throw new CatalogOwnershipError(apiSources, apiRules);
   }
 
   private async disableMissing(
@@ -158,7 +176,7 @@ export class CatalogRepository {
       select: { id: true },
       where: { origin: 'yaml', enabled: true, ...(keepIds.length > 0 ? { id: Not(In(keepIds)) } : {}) },
     });
-    if (stale.length > 0) await repository.update({ id: In(stale.map((row) => row.id)) }, { enabled: false });
+    if (stale.length > 0) await repository.update({ id: In(stale.map((row) => row.id)) }, { enabled: false, updatedAt: CLOCK_TIMESTAMP });
     return stale.map((row) => row.id);
   }
 }

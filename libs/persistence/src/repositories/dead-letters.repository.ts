@@ -19,6 +19,14 @@ export interface NewDeadLetter {
 export class DeadLettersRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  /** Dead letters still waiting for review or replay (a metrics gauge; idx_dead_letters_status_created serves it). */
+  async countPending(): Promise<number> {
+    const [row] = await this.dataSource.query<{ count: number }[]>(
+      `SELECT count(*)::int AS count FROM dead_letters WHERE status = 'pending'`,
+    );
+    return row?.count ?? 0;
+  }
+
   /** Marks the run failed and stores its dead letter in one transaction: neither exists without the other. */
   async failRun(deadLetter: NewDeadLetter): Promise<void> {
     await this.dataSource.transaction(async (manager) => {

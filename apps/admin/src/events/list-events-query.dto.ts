@@ -1,0 +1,54 @@
+import { EventStatus } from '@hookflow/persistence';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsISO8601, IsJSON, IsOptional, IsString, MaxLength } from 'class-validator';
+import { PageQueryDto } from '../pagination/page';
+
+export const EVENT_STATUSES: readonly EventStatus[] = ['received', 'dispatched', 'unmatched'];
+
+/** Filters of `GET /events`; `order=asc` makes it the pull feed. */
+export class ListEventsQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: 'Source id' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  source?: string;
+
+  @ApiPropertyOptional({ description: 'Event type, matched exactly (no globs)', example: 'order.created' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  type?: string;
+
+  @ApiPropertyOptional({ enum: EVENT_STATUSES })
+  @IsOptional()
+  @IsIn(EVENT_STATUSES, { message: `status must be one of ${EVENT_STATUSES.join(', ')}` })
+  status?: EventStatus;
+
+  @ApiPropertyOptional({ description: 'Received at or after this time (ISO-8601)', example: '2026-01-01T00:00:00Z' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'from must be an ISO-8601 time such as 2026-01-01T00:00:00Z' })
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'Received before this time (ISO-8601)', example: '2026-01-02T00:00:00Z' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'to must be an ISO-8601 time such as 2026-01-02T00:00:00Z' })
+  to?: string;
+
+  @ApiPropertyOptional({
+    description: 'A JSON object or array the payload must contain (`payload @> …`)',
+    example: '{"customer":{"id":"cus_1"}}',
+  })
+  @IsOptional()
+  @IsJSON({ message: 'payload must be a JSON object or array that the event payload contains, such as {"customer":"acme"}' })
+  @MaxLength(10_000)
+  payload?: string;
+
+  @ApiPropertyOptional({
+    enum: ['asc', 'desc'],
+    default: 'desc',
+    description: '`desc`: newest first. `asc`: the pull feed, oldest first, only events whose commit is settled',
+  })
+  @IsOptional()
+  @IsIn(['asc', 'desc'], { message: 'order must be asc or desc' })
+  order?: 'asc' | 'desc';
+}

@@ -1,0 +1,12 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+
+/** `POST /events/:id/replay`: every current rule that matches, or the one named. */
+export class ReplayEventDto {
+  @ApiPropertyOptional({ description: 'Replay through this rule only' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  ruleId?: string;
+}

@@ -1,0 +1,103 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+/** What an expression gave, or why it could not be evaluated. */
+export class ExpressionOutcomeView {
+  @ApiProperty({ example: 'payload.total >= 100' })
+  expression!: string;
+
+  @ApiPropertyOptional({ description: 'Its value (null for no value); absent when it failed.', example: true })
+  value?: unknown;
+
+  @ApiPropertyOptional({ description: 'Whether the value counts as true (JSONata truthiness).' })
+  truthy?: boolean;
+
+  @ApiPropertyOptional({ description: 'The evaluation error, when it failed.' })
+  error?: string;
+}
+
+/** What an http step would send. */
+export class DryRunRequestView {
+  @ApiProperty({ example: 'POST' })
+  method!: string;
+
+  @ApiProperty({ example: 'https://hooks.example.com/${HOOK_PATH}' })
+  url!: string;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'Credential headers (Authorization, …) and headers carrying a ${VAR} value show "[masked]".',
+  })
+  headers!: Record<string, string>;
+
+  @ApiProperty({ description: 'The rendered body.' })
+  body!: unknown;
+
+  @ApiPropertyOptional({ description: 'Standard Webhooks signing, its secret masked.' })
+  sign?: { scheme: string; secret: string };
+}
+
+/** One step as a run would render it. */
+export class DryRunStepView {
+  @ApiProperty()
+  id!: string;
+
+  @ApiProperty({ enum: ['http', 'transform', 'email', 'db'] })
+  type!: string;
+
+  @ApiProperty({
+    enum: ['rendered', 'skipped', 'failed', 'not_reached'],
+    description:
+      '`skipped`: its `when` is false; `failed`: its `when` or a template could not be evaluated (the run would dead-letter, cause `evaluation`, unless the step has continueOnError); `not_reached`: an earlier step failed.',
+  })
+  status!: 'rendered' | 'skipped' | 'failed' | 'not_reached';
+
+  @ApiPropertyOptional({ type: ExpressionOutcomeView })
+  when?: ExpressionOutcomeView;
+
+  @ApiPropertyOptional({ type: DryRunRequestView, description: 'http steps.' })
+  request?: DryRunRequestView;
+
+  @ApiPropertyOptional({ description: 'email and db steps: the rendered input their executor would get.' })
+  input?: unknown;
+
+  @ApiPropertyOptional({ description: 'transform steps: the computed output, which later steps see.' })
+  output?: unknown;
+
+  @ApiPropertyOptional({
+    type: [String],
+    description:
+      'Earlier http, email or db steps this step refers to: a dry run does not execute them, so their output is a placeholder text here.',
+  })
+  placeholdersFrom?: string[];
+
+  @ApiPropertyOptional()
+  error?: string;
+}
+
+/** Does this rule match this event, and what would each step do. Nothing is sent, written or recorded. */
+export class DryRunView {
+  @ApiProperty({ example: { id: 'large-order', version: 3, source: 'shop' }, description: 'version is null for an unsaved rule.' })
+  rule!: { id: string; version: number | null; source: string };
+
+  @ApiProperty({
+    example: { id: null, source: 'shop', type: 'order.created', receivedAt: '2030-01-01T00:00:00.000Z' },
+    description: 'The event tested: a stored one (its id), or the sample (id null).',
+  })
+  event!: { id: string | null; source: string; type: string | null; receivedAt: string };
+
+  @ApiProperty({ description: 'Whether a run would be made: the source and event type match and `when` (if any) is true.' })
+  matches!: boolean;
+
+  @ApiProperty({ example: { matches: true, rule: 'shop', event: 'shop' } })
+  source!: { matches: boolean; rule: string; event: string };
+
+  @ApiProperty({ example: { matches: true, patterns: ['order.*'], event: 'order.created' }, description: 'patterns null: every type.' })
+  eventType!: { matches: boolean; patterns: string[] | null; event: string | null };
+
+  @ApiProperty({ type: ExpressionOutcomeView, nullable: true, description: 'null when the rule has no `when`.' })
+  when!: ExpressionOutcomeView | null;
+
+  @ApiProperty({ type: [DryRunStepView] })
+  steps!: DryRunStepView[];
+}

@@ -1,0 +1,77 @@
+import { RunRow, RunsQueryRepository, RunsRepository, StepAttemptEntity } from '@hookflow/persistence';
+import { Injectable } from '@nestjs/common';
+import { isUUID } from 'class-validator';
+import { ApiError } from '../errors/api-error';
+import { isTimeKeysetOf, timeKeyset } from '../pagination/cursor';
+import { decodeCursor, DEFAULT_PAGE_LIMIT, Page, pageOf } from '../pagination/page';
+import { ListRunsQueryDto } from './list-runs-query.dto';
+import { RunDetailView, RunView, StepAttemptView } from './run.views';
+
+const LISTING = 'runs';
+const isListingKeyset = isTimeKeysetOf(LISTING);
+
+@Injectable()
+export class RunsService {
+  constructor(
+    private readonly queries: RunsQueryRepository,
+    private readonly runs: RunsRepository,
+  ) {}
+
+  async list(query: ListRunsQueryDto): Promise<Page<RunView>> {
+    const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
+    const after = query.after === undefined ? undefined : decodeCursor(query.after, isListingKeyset);
+    const rows = await this.queries.list(
+      {
+        ruleId: query.rule,
+        status: query.status,
+        eventId: query.event,
+        from: query.from === undefined ? undefined : new Date(query.from),
+        to: query.to === undefined ? undefined : new Date(query.to),
+      },
+      after,
+      limit + 1,
+    );
+    return pageOf(rows, limit, (row) => timeKeyset(LISTING, row.position), runView);
+  }
+
+  async detail(runId: string): Promise<RunDetailView> {
+    const run = isUUID(runId) ? await this.queries.findById(runId) : null;
+    if (!run) throw ApiError.notFound('run', runId);
+    const attempts = await this.runs.attempts(runId);
+    return { ...runView(run), attempts: attempts.map(attemptView) };
+  }
+}
+
+export function runView(run: RunRow): RunView {
+  return {
+    id: run.id,
+    eventId: run.eventId,
+    sourceId: run.sourceId,
+    ruleId: run.ruleId,
+    ruleVersion: run.ruleVersion,
+    replay: run.replay,
+    replayOf: run.replayOf,
+    status: run.status,
+    executions: run.executions,
+    error: run.error,
+    nextAttemptAt: run.nextAttemptAt?.toISOString() ?? null,
+    createdAt: run.createdAt.toISOString(),
+    updatedAt: run.updatedAt.toISOString(),
+    finishedAt: run.finishedAt?.toISOString() ?? null,
+    deadLetter: run.deadLetter,
+  };
+}
+
+function attemptView(attempt: StepAttemptEntity): StepAttemptView {
+  return {
+    stepId: attempt.stepId,
+    attempt: attempt.attempt,
+    status: attempt.status,
+    startedAt: attempt.startedAt.toISOString(),
+    durationMs: attempt.durationMs,
+    request: attempt.request,
+    responseStatus: attempt.responseStatus,
+    output: attempt.output ?? null,
+    error: attempt.error,
+  };
+}

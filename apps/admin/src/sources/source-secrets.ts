@@ -1,0 +1,69 @@
+import { StoredSecret } from '@hookflow/persistence';
+import { createHash } from 'node:crypto';
+import { ApiError } from '../errors/api-error';
+
+/** Providers that verify with something other than `secrets`, or not at all. */
+const PROVIDERS_WITHOUT_SECRETS: Record<string, string> = {
+  none: 'verifies nothing',
+  sendgrid: 'verifies with its publicKey',
+};
+
+/** How a secret is named in views and URLs: the first 12 hex digits of its SHA-256, never the secret. */
+export function fingerprintOf(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex').slice(0, 12);
+}
+
+const isActive = (secret: StoredSecret, now: Date): boolean => secret.expiresAt === null || secret.expiresAt.getTime() > now.getTime();
+
+/**
+ * Rotation: the new secret is added; with `keepOldUntil`, every other secret stops being accepted
+ * at that time (or earlier, if it already expired sooner). Secrets already expired are dropped.
+ */
+export function addSecret(
+  source: { id: string; provider: string },
+  secrets: StoredSecret[],
+  secret: string,
+  keepOldUntil: Date | undefined,
+  now: Date,
+): StoredSecret[] {
+  const unused = PROVIDERS_WITHOUT_SECRETS[source.provider];
+  if (unused) {
+    throw ApiError.invalid('the secret cannot be added', [
+      { path: 'secret', message: `source "${source.id}" has provider ${source.provider}, which ${unused}: it takes no secrets` },
+    ]);
+  }
+  const kept = secrets.filter((existing) => isActive(existing, now));
+  const fingerprint = fingerprintOf(secret);
+  if (kept.some((existing) => fingerprintOf(existing.value) === fingerprint)) {
+    throw ApiError.conflict('secret_exists', `source "${source.id}" already has this secret (fingerprint ${fingerprint})`);
+  }
+  const rotated = kept.map((existing) =>
+    keepOldUntil !== undefined && (existing.expiresAt === null || existing.expiresAt > keepOldUntil)
+      ? { value: existing.value, expiresAt: keepOldUntil }
+      : existing,
+  );
+  return [...rotated, { value: secret, expiresAt: null }];
+}
+
+/**
+ * Removes the secret with this fingerprint (and any already expired). A source whose provider
+ * needs secrets keeps at least one that is still accepted.
+ */
+export function removeSecret(
+  source: { id: string; provider: string },
+  secrets: StoredSecret[],
+  fingerprint: string,
+  now: Date,
+): StoredSecret[] {
+  if (!secrets.some((secret) => fingerprintOf(secret.value) === fingerprint)) {
+    throw ApiError.notFound(`secret of source "${source.id}" with fingerprint`, fingerprint);
+  }
+  const remaining = secrets.filter((secret) => fingerprintOf(secret.value) !== fingerprint && isActive(secret, now));
+  if (remaining.length === 0 && !PROVIDERS_WITHOUT_SECRETS[source.provider]) {
+    throw ApiError.conflict(
+      'last_secret',
+      `source "${source.id}" (provider ${source.provider}) needs a secret it accepts: add the new one (POST /sources/${source.id}/secrets) before removing this one`,
+    );
+  }
+  return remaining;
+}

@@ -1,0 +1,78 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsISO8601, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+
+const PROVIDERS = [
+  'github',
+  'stripe',
+  'slack',
+  'shopify',
+  'twilio',
+  'sendgrid',
+  'meraki',
+  'standard-webhooks',
+  'svix',
+  'hmac',
+  'basic',
+  'bearer',
+  'none',
+];
+
+/**
+ * The body of POST and PUT /sources: a source exactly as written in a rules file (README, "Rules").
+ * It documents the body; the body itself is checked by the rules file checks, so problems read as
+ * they would for a file (422 `validation_failed`).
+ */
+export class SourceDefinitionDto {
+  @ApiProperty({ example: 'stripe', description: 'The URL is /hooks/<id>. PUT: optional, and must equal the id in the path.' })
+  id!: string;
+
+  @ApiProperty({ enum: PROVIDERS, example: 'stripe' })
+  provider!: string;
+
+  @ApiPropertyOptional()
+  description?: string;
+
+  @ApiPropertyOptional({ description: 'Default true; false creates the source paused.' })
+  enabled?: boolean;
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['whsec_…'],
+    description:
+      'Signing secrets, passwords or tokens (${VAR} references resolve from the admin process environment). Write-only: stored encrypted, never returned. ' +
+      'PUT without `secrets` keeps the stored ones (with their expiries).',
+  })
+  secrets?: string[];
+
+  @ApiPropertyOptional({ example: '300s', description: 'Replay window of timestamped schemes.' })
+  tolerance?: string;
+
+  @ApiPropertyOptional({ type: [String], example: ['203.0.113.0/24'] })
+  allowIps?: string[];
+
+  @ApiPropertyOptional({ example: 'payload.type', description: 'JSONata giving the event type.' })
+  eventType?: string;
+
+  @ApiPropertyOptional({ example: 'payload.id', description: 'JSONata giving the idempotency key.' })
+  idempotencyKey?: string;
+}
+
+/** POST /sources/:id/secrets: a rotation. */
+export class AddSecretDto {
+  @ApiProperty({ description: 'The new secret. Write-only: stored encrypted, shown only as a fingerprint.' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(4096)
+  secret!: string;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    example: '2030-01-01T00:00:00Z',
+    description:
+      'The source’s other secrets stay valid until this time, then stop being accepted (a time already past retires them at once). ' +
+      'Without it they stay valid until removed (DELETE /sources/:id/secrets/:fingerprint).',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  keepOldUntil?: string;
+}

@@ -1,0 +1,183 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { DeadLetterStatus } from '../entities';
+
+/** The outcome of replaying one dead letter; anything but `replayed` changed nothing. */
+export type DeadLetterReplay =
+  | { outcome: 'replayed'; runId: string; eventId: string; ruleId: string; ruleVersion: number; replay: number }
+  | { outcome: 'not_found' }
+  | { outcome: 'not_pending'; status: DeadLetterStatus; replayRunId: string | null }
+  | { outcome: 'rule_missing'; ruleId: string }
+  | { outcome: 'rule_disabled'; ruleId: string };
+
+/** A run to create for an operator's replay of an event, for a rule version that matched it. */
+export interface NewReplayRun {
+  id: string;
+  ruleId: string;
+  ruleVersion: number;
+}
+
+export interface ReplayedRun {
+  runId: string;
+  ruleId: string;
+  ruleVersion: number;
+  replay: number;
+  /** The latest earlier run of the event for the rule, if there was one. */
+  replayOf: string | null;
+  /** Pending dead letters of the event for the rule that this run now settles. */
+  deadLettersReplayed: string[];
+}
+
+export type DeadLetterDiscard = { outcome: 'discarded' } | { outcome: 'not_found' } | { outcome: 'not_pending'; status: DeadLetterStatus };
+
+export interface RuleState {
+  enabled: boolean;
+  currentVersion: number;
+  sourceId: string;
+}
+
+/**
+ * The key class of the advisory locks that serialise replays of one (event, rule): two-key
+ * advisory locks never collide with one-key ones such as the catalog sync's.
+ */
+const REPLAY_LOCK_CLASS = 742_002;
+
+/**
+ * Operators' changes to runs and dead letters: replays and discards. A replay run is a new run of
+ * the event for the rule (next `replay` number) in state `pending`; the caller enqueues it.
+ */
+@Injectable()
+export class ReplaysRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * Replays a pending dead letter with its rule's current version, in one transaction: the new run
+   * (`replay_of` = the dead letter's run) and the dead letter marked `replayed` by it. Concurrent
+   * replays of the same dead letter queue up on a lock, and all but the first find it no longer pending.
+   */
+  async replayDeadLetter(deadLetterId: string, runId: string): Promise<DeadLetterReplay> {
+    return this.dataSource.transaction(async (manager) => {
+      const [target] = await manager.query<{ event_id: string; rule_id: string }[]>(
+        'SELECT event_id, rule_id FROM dead_letters WHERE id = $1',
+        [deadLetterId],
+      );
+      if (!target) return { outcome: 'not_found' };
+      await lockReplays(manager, target.event_id, target.rule_id);
+      const [letter] = await manager.query<{ run_id: string; status: DeadLetterStatus; replay_run_id: string | null }[]>(
+        'SELECT run_id, status, replay_run_id FROM dead_letters WHERE id = $1 FOR UPDATE',
+        [deadLetterId],
+      );
+      if (!letter) return { outcome: 'not_found' };
+      if (letter.status !== 'pending') return { outcome: 'not_pending', status: letter.status, replayRunId: letter.replay_run_id };
+      const rule = await ruleState(manager, target.rule_id);
+      if (!rule) return { outcome: 'rule_missing', ruleId: target.rule_id };
+      if (!rule.enabled) return { outcome: 'rule_disabled', ruleId: target.rule_id };
+      const replay = await insertReplayRun(
+        manager,
+        target.event_id,
+        { id: runId, ruleId: target.rule_id, ruleVersion: rule.currentVersion },
+        letter.run_id,
+      );
+      await manager.query(`UPDATE dead_letters SET status = 'replayed', replay_run_id = $2 WHERE id = $1`, [deadLetterId, runId]);
+      return { outcome: 'replayed', runId, eventId: target.event_id, ruleId: target.rule_id, ruleVersion: rule.currentVersion, replay };
+    });
+  }
+
+  /**
+   * Creates replay runs of an event, one per rule, in one transaction. Each takes over the pending
+   * dead letters of the event for its rule (marks them `replayed` by it), so they are resolved when
+   * it succeeds and a later bulk replay does not deliver the event a second time.
+   */
+  async replayEvent(eventId: string, runs: NewReplayRun[]): Promise<ReplayedRun[]> {
+    const ordered = [...runs].sort((a, b) => a.ruleId.localeCompare(b.ruleId)); // one lock order for every caller
+    return this.dataSource.transaction(async (manager) => {
+      const replayed: ReplayedRun[] = [];
+      for (const run of ordered) {
+        await lockReplays(manager, eventId, run.ruleId);
+        const [previous] = await manager.query<{ id: string }[]>(
+          'SELECT id FROM runs WHERE event_id = $1 AND rule_id = $2 ORDER BY replay DESC LIMIT 1',
+          [eventId, run.ruleId],
+        );
+        const replay = await insertReplayRun(manager, eventId, run, previous?.id ?? null);
+        const [taken] = await manager.query<[{ id: string }[], number]>(
+          `UPDATE dead_letters SET status = 'replayed', replay_run_id = $3 WHERE event_id = $1 AND rule_id = $2 AND status = 'pending' RETURNING id`,
+          [eventId, run.ruleId, run.id],
+        );
+        replayed.push({
+          runId: run.id,
+          ruleId: run.ruleId,
+          ruleVersion: run.ruleVersion,
+          replay,
+          replayOf: previous?.id ?? null,
+          deadLettersReplayed: taken.map((row) => row.id),
+        });
+      }
+      return replayed;
+    });
+  }
+
+  /**
+   * Takes back replay runs that could not be queued: deletes those no worker has taken up and puts
+   * the dead letters they had taken over back to `pending`. Returns the ids it took back.
+   */
+  async cancelReplayRuns(runIds: string[]): Promise<string[]> {
+    if (runIds.length === 0) return [];
+    return this.dataSource.transaction(async (manager) => {
+      const [deleted] = await manager.query<[{ id: string }[], number]>(
+        `DELETE FROM runs WHERE id = ANY($1::uuid[]) AND status = 'pending' AND executions = 0 RETURNING id`,
+        [runIds],
+      );
+      const ids = deleted.map((row) => row.id);
+      if (ids.length > 0) {
+        await manager.query(
+          `UPDATE dead_letters SET status = 'pending', replay_run_id = NULL WHERE replay_run_id = ANY($1::uuid[]) AND status = 'replayed'`,
+          [ids],
+        );
+      }
+      return ids;
+    });
+  }
+
+  /** Discards a pending dead letter, keeping the operator's reason. */
+  async discard(deadLetterId: string, reason: string): Promise<DeadLetterDiscard> {
+    const [updated] = await this.dataSource.query<[{ id: string }[], number]>(
+      `UPDATE dead_letters SET status = 'discarded', discard_reason = $2 WHERE id = $1 AND status = 'pending' RETURNING id`,
+      [deadLetterId, reason],
+    );
+    if (updated.length > 0) return { outcome: 'discarded' };
+    const [current] = await this.dataSource.query<{ status: DeadLetterStatus }[]>('SELECT status FROM dead_letters WHERE id = $1', [
+      deadLetterId,
+    ]);
+    return current ? { outcome: 'not_pending', status: current.status } : { outcome: 'not_found' };
+  }
+
+  /** Whether a rule exists, is enabled, and its current version. */
+  ruleState(ruleId: string): Promise<RuleState | null> {
+    return ruleState(this.dataSource.manager, ruleId);
+  }
+}
+
+async function lockReplays(manager: EntityManager, eventId: string, ruleId: string): Promise<void> {
+  await manager.query(`SELECT pg_advisory_xact_lock($1, hashtext($2 || '/' || $3))`, [REPLAY_LOCK_CLASS, eventId, ruleId]);
+}
+
+async function ruleState(manager: EntityManager, ruleId: string): Promise<RuleState | null> {
+  const [row] = await manager.query<{ enabled: boolean; current_version: number; source_id: string }[]>(
+    'SELECT enabled, current_version, source_id FROM rules WHERE id = $1',
+    [ruleId],
+  );
+  return row ? { enabled: row.enabled, currentVersion: row.current_version, sourceId: row.source_id } : null;
+}
+
+/** Inserts a pending run with the next replay number of its (event, rule); returns that number. */
+async function insertReplayRun(manager: EntityManager, eventId: string, run: NewReplayRun, replayOf: string | null): Promise<number> {
+  const [row] = await manager.query<{ replay: number }[]>(
+    `INSERT INTO runs (id, event_id, rule_id, rule_version, status, replay, replay_of)
+     SELECT $1, $2, $3, $4, 'pending', coalesce(max(replay), 0) + 1, $5 FROM runs WHERE event_id = $2 AND rule_id = $3
+     RETURNING replay`,
+    [run.id, eventId, run.ruleId, run.ruleVersion, replayOf],
+  );
+  if (!row) throw new Error(`the replay run of event ${eventId} for rule ${run.ruleId} was not inserted`);
+  return row.replay;
+}

@@ -1,0 +1,190 @@
+import Ajv, { ErrorObject } from 'ajv';
+import { STEP_EXPRESSION_FIELDS } from './compiled-rule';
+import { ExpressionSyntaxError, compileExpression } from './expression';
+import { DbTarget, RuleDefinition, SourceDefinition } from './rule-definitions';
+import { RULE_FILE_SCHEMA } from './rule-file.schema';
+import { RulesLocation } from './rules-validation.error';
+import { compileTemplate } from './template';
+import { requiredVariables, substituteVariables } from './variables';
+
+/**
+ * The checks of one source or rule definition, shared by the rules directory loader (a definition
+ * inside a YAML file) and the admin API (a definition sent as JSON), so both report the same
+ * problems in the same words. Where a problem is reported is the caller's business: a file line
+ * and column, or a path inside the JSON body.
+ */
+
+/** Validates a whole rule file against {@link RULE_FILE_SCHEMA}; a lone definition is validated inside a file-shaped wrapper. */
+export const validateRuleFile = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(
+  RULE_FILE_SCHEMA,
+);
+
+/** Keys and array indexes from the root of a file or definition: `['steps', 0, 'url']`. */
+export type DefinitionPath = (string | number)[];
+
+/** Records one problem at `path`, or at the key `key` of the mapping there. */
+export type ProblemReporter = (path: DefinitionPath, message: string, key?: string) => void;
+
+/** Where the value at `path` (or the key `key` of the mapping there) was written. */
+export type Locator = (path: DefinitionPath, key?: string) => RulesLocation;
+
+/** How a definition's references to sources and connections are checked. */
+export interface ReferenceCheck {
+  /** Ids a rule's `source` may name (besides `*`). */
+  sourceIds: ReadonlySet<string>;
+  /** Ids a db step's `connection` may name. */
+  connectionIds: ReadonlySet<string>;
+  /** The end of the sentence for a reference to nothing: `which no file defines`. */
+  missing: { source: string; connection: string };
+}
+
+/**
+ * Reports ajv's errors for a value validated against the rule file schema, in words. `root` names
+ * the value itself (`the file`); `prefix` is cut from the front of each error's path, so a
+ * definition validated inside a wrapper is reported from its own root.
+ */
+export function reportSchemaErrors(errors: ErrorObject[], report: ProblemReporter, root: string, prefix: DefinitionPath = []): void {
+  // A failed oneOf/anyOf is reported once, in words, rather than as the failure of each branch.
+  const branchesOf = (parent: ErrorObject): ErrorObject[] =>
+    errors.filter((error) => error.instancePath === parent.instancePath && error.schemaPath.startsWith(`${parent.schemaPath}/`));
+  const inBranch = new Set(errors.filter((error) => error.keyword === 'oneOf' || error.keyword === 'anyOf').flatMap(branchesOf));
+  for (const error of errors) {
+    if (error.keyword === 'if' || inBranch.has(error)) continue;
+    const path: DefinitionPath = error.instancePath
+      .split('/')
+      .slice(1)
+      .map((part) => (/^\d+$/.test(part) ? Number(part) : part.replace(/~1/g, '/').replace(/~0/g, '~')))
+      .slice(prefix.length);
+    const params = error.params as Record<string, unknown>;
+    const key =
+      error.keyword === 'additionalProperties'
+        ? String(params.additionalProperty)
+        : error.keyword === 'required'
+          ? String(params.missingProperty)
+          : undefined;
+    report(path, describeSchemaError(error, path, branchesOf(error), root), key);
+  }
+}
+
+function describeSchemaError(error: ErrorObject, path: DefinitionPath, branches: ErrorObject[], root: string): string {
+  const where = path.length > 0 ? path.join('.') : root;
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return `${where}: unknown key "${String(params.additionalProperty)}"`;
+    case 'required':
+      return `${where}: missing required key "${String(params.missingProperty)}"`;
+    case 'enum':
+      return `${where}: must be one of ${(params.allowedValues as unknown[]).map(String).join(', ')}`;
+    case 'const':
+      return `${where}: must be "${String(params.allowedValue)}"`;
+    case 'oneOf':
+      return `${where}: must be a duration such as 250ms, 2s, 5m or 1h`;
+    case 'anyOf':
+      if (branches.length > 0 && branches.every((branch) => branch.keyword === 'required')) {
+        const keys = branches.map((branch) => `"${String((branch.params as { missingProperty?: unknown }).missingProperty)}"`);
+        return `${where}: missing required key ${keys.join(' or ')}`;
+      }
+      return `${where}: ${error.message ?? 'is invalid'}`;
+    default:
+      return `${where}: ${error.message ?? 'is invalid'}`;
+  }
+}
+
+/** A source's expressions compile; returns it with its `${VAR}` references resolved (unset ones reported). */
+export function checkSource(
+  report: ProblemReporter,
+  path: DefinitionPath,
+  source: SourceDefinition,
+  variables: Readonly<Record<string, string | undefined>>,
+): SourceDefinition {
+  checkExpressions(report, path, source, ['eventType', 'idempotencyKey']);
+  return substituteVariables(source, variables, (name) => report(path, `source "${source.id}": variable \${${name}} is not set`));
+}
+
+/**
+ * A rule's expressions and templates compile, its step ids are unique, every variable it names is
+ * set, and its source and db step connections exist.
+ */
+export function checkRule(
+  report: ProblemReporter,
+  path: DefinitionPath,
+  rule: RuleDefinition,
+  variables: Readonly<Record<string, string | undefined>>,
+  references: ReferenceCheck,
+): void {
+  if (rule.source !== '*' && !references.sourceIds.has(rule.source)) {
+    report([...path, 'source'], `rule "${rule.id}" names source "${rule.source}", ${references.missing.source}`);
+  }
+  checkExpressions(report, path, rule, ['when']);
+  const stepIds = new Set<string>();
+  rule.steps.forEach((step, index) => {
+    const stepPath = [...path, 'steps', index];
+    if (stepIds.has(step.id)) report([...stepPath, 'id'], `duplicate step id "${step.id}" in rule "${rule.id}"`);
+    stepIds.add(step.id);
+    const expressionFields = Object.keys(STEP_EXPRESSION_FIELDS[step.type] ?? {});
+    checkExpressions(report, stepPath, step, ['when', ...expressionFields]);
+    const { id: _id, type: _type, when: _when, retry: _retry, continueOnError: _continue, ...fields } = step;
+    const templated = Object.fromEntries(Object.entries(fields).filter(([key]) => !expressionFields.includes(key)));
+    checkTemplates(report, stepPath, templated);
+  });
+  for (const name of new Set(requiredVariables(JSON.stringify(rule)))) {
+    if (variables[name] === undefined) report(path, `rule "${rule.id}": variable \${${name}} is not set`);
+  }
+  rule.steps.forEach((step, index) => {
+    if (step.type !== 'db' || references.connectionIds.has(step.connection)) return;
+    report(
+      [...path, 'steps', index, 'connection'],
+      `step "${step.id}" of rule "${rule.id}" names connection "${step.connection}", ${references.missing.connection}`,
+    );
+  });
+}
+
+/** Every db step's table and columns (names are never templated), located for a check against the database. */
+export function dbTargetsOf(locate: Locator, path: DefinitionPath, rule: RuleDefinition): DbTarget[] {
+  return rule.steps.flatMap((step, index): DbTarget[] => {
+    if (step.type !== 'db') return [];
+    const stepPath = [...path, 'steps', index];
+    return [
+      {
+        rule: rule.id,
+        step: step.id,
+        connection: step.connection,
+        table: step.table,
+        mode: step.mode ?? 'insert',
+        at: locate([...stepPath, 'table']),
+        columns: Object.keys(step.values).map((name) => ({ name, at: locate([...stepPath, 'values'], name) })),
+        key: step.key ?? [],
+        keyAt: step.key ? locate([...stepPath, 'key']) : undefined,
+      },
+    ];
+  });
+}
+
+function checkExpressions(report: ProblemReporter, path: DefinitionPath, owner: object, keys: string[]): void {
+  for (const key of keys) {
+    const source = (owner as Record<string, unknown>)[key];
+    if (typeof source !== 'string') continue;
+    try {
+      compileExpression(source);
+    } catch (error) {
+      if (!(error instanceof ExpressionSyntaxError)) throw error;
+      report([...path, key], `${key}: ${error.message}`);
+    }
+  }
+}
+
+function checkTemplates(report: ProblemReporter, path: DefinitionPath, value: unknown): void {
+  if (typeof value === 'string') {
+    try {
+      compileTemplate(value);
+    } catch (error) {
+      if (!(error instanceof ExpressionSyntaxError)) throw error;
+      report(path, `${path.slice(-1).join('')}: template {{ ${error.expression} }}: ${error.message}`);
+    }
+    return;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) checkTemplates(report, [...path, key], item);
+  }
+}
