@@ -1,4 +1,4 @@
-import { ApiKeysService } from '@hookflow/admin';
+import type { ApiKeysService } from '@hookflow/admin';
 import { loadConfig } from '@hookflow/config';
 import { ApiKeysRepository, dataSourceOptions } from '@hookflow/persistence';
 import { Command, Option } from 'commander';
@@ -53,7 +53,8 @@ async function withApiKeys(task: (keys: ApiKeysService) => Promise<void>): Promi
   const dataSource = new DataSource(dataSourceOptions(loadConfig()));
   await dataSource.initialize();
   try {
-    await task(new ApiKeysService(new ApiKeysRepository(dataSource)));
+    const { ApiKeysService: Service } = await import('@hookflow/admin'); // loaded only for this command
+    await task(new Service(new ApiKeysRepository(dataSource)));
   } finally {
     await dataSource.destroy();
   }

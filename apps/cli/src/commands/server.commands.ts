@@ -1,7 +1,4 @@
-import { createAdminApp } from '@hookflow/admin';
 import { HookflowConfig, loadConfig } from '@hookflow/config';
-import { createEngineApp } from '@hookflow/engine';
-import { createIngestApp } from '@hookflow/ingest';
 import { ensureDatabaseExists, runPendingMigrations } from '@hookflow/persistence';
 import { loadRulesDirectory } from '@hookflow/rules';
 import { assertDependenciesReady } from '@hookflow/runtime';
@@ -17,6 +14,12 @@ export function registerServerCommands(program: Command): void {
       loadRulesDirectory(config.rules.dir, config.rules.variables); // a bad rules file is reported before any connection
       await waitForDatabaseAndMigrate(config);
       await assertDependenciesReady(config);
+      // Loaded here, not at the top: every other command starts without the three apps.
+      const [{ createIngestApp }, { createEngineApp }, { createAdminApp }] = await Promise.all([
+        import('@hookflow/ingest'),
+        import('@hookflow/engine'),
+        import('@hookflow/admin'),
+      ]);
       const ingest = await createIngestApp(config);
       const engine = await createEngineApp(config);
       const admin = await createAdminApp(config);
