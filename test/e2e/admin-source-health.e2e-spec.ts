@@ -94,6 +94,30 @@ describe('admin API: source health', () => {
     expect(answer.body.lastReceivedAt).toBe(latest!.received_at.toISOString());
   });
 
+  it('lists the rejection log of a source, newest first, page by page, without bodies or credentials', async () => {
+    await stack.ingest!.get(RejectionLog).flushed();
+    const first = await admin.get('/sources/shop/rejections?limit=2');
+    expect(first.status).toBe(200);
+    expect(first.body.items).toEqual([
+      {
+        id: expect.any(String),
+        reason: 'missing_signature',
+        status: 401,
+        message: expect.any(String),
+        clientIp: '127.0.0.1',
+        createdAt: expect.any(String),
+      },
+      expect.objectContaining({ reason: 'signature_mismatch', status: 401 }),
+    ]);
+    const second = await admin.get(`/sources/shop/rejections?limit=2&after=${first.body.nextCursor}`);
+    expect(second.body).toEqual({ items: [expect.objectContaining({ reason: 'signature_mismatch' })], nextCursor: null });
+    expect(Number(second.body.items[0].id)).toBeLessThan(Number(first.body.items[1].id));
+    expect(JSON.stringify([first.body, second.body])).not.toContain('not-the-secret');
+
+    expect((await admin.get('/sources/nowhere/rejections')).status).toBe(404);
+    expect(await admin.get('/sources/shop/rejections?after=bogus')).toMatchObject({ status: 400, body: { details: [{ path: 'after' }] } });
+  });
+
   it('counts what happened two hours ago in the last day only', async () => {
     const [failed] = await stack.query<{ event_id: string }>(`SELECT event_id FROM runs WHERE status = 'failed'`);
     await stack.query(`UPDATE events SET received_at = received_at - interval '2 hours' WHERE id = $1`, [failed!.event_id]);

@@ -26,6 +26,7 @@ import { RulesController } from './rules/rules.controller';
 import { RulesService } from './rules/rules.service';
 import { SourceHealthController } from './source-health/source-health.controller';
 import { SourceHealthService } from './source-health/source-health.service';
+import { SourceRejectionsService } from './source-health/source-rejections.service';
 import { SourcesController } from './sources/sources.controller';
 import { SourcesService } from './sources/sources.service';
 
@@ -56,6 +57,7 @@ export class AdminModule {
       providers: [
         ApiKeysService,
         SourceHealthService,
+        SourceRejectionsService,
         EventsService,
         EventReplayService,
         RunsService,

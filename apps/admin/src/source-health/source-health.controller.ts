@@ -1,12 +1,17 @@
-import { Controller, Get, Param } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Page, PageQueryDto } from '../pagination/page';
 import { SourceHealthService } from './source-health.service';
+import { RejectionView, SourceRejectionsService } from './source-rejections.service';
 import { SourceHealthView } from './source-health.view';
 
 @ApiTags('sources')
 @Controller('sources')
 export class SourceHealthController {
-  constructor(private readonly health: SourceHealthService) {}
+  constructor(
+    private readonly health: SourceHealthService,
+    private readonly rejectionLog: SourceRejectionsService,
+  ) {}
 
   @Get(':id/health')
   @ApiOperation({
@@ -18,5 +23,16 @@ export class SourceHealthController {
   @ApiNotFoundResponse({ description: 'No source has this id.' })
   show(@Param('id') sourceId: string): Promise<SourceHealthView> {
     return this.health.healthOf(sourceId);
+  }
+
+  @Get(':id/rejections')
+  @ApiOperation({
+    summary: "A source's rejected deliveries",
+    description:
+      'The capped rejection log, newest first: reason code, status, message and client address of each delivery ingest refused. Bodies, headers and credentials are never kept.',
+  })
+  @ApiNotFoundResponse({ description: 'No source has this id.' })
+  rejections(@Param('id') sourceId: string, @Query() query: PageQueryDto): Promise<Page<RejectionView>> {
+    return this.rejectionLog.list(sourceId, query);
   }
 }

@@ -32,6 +32,11 @@ export interface RejectionPruneResult {
 /** Rejections of one source since a time, by reason code. */
 export type RejectionCounts = Record<string, number>;
 
+/** A logged rejection as read back, newest first. */
+export interface StoredIngestRejection extends NewIngestRejection {
+  id: string;
+}
+
 /** What the log still holds for a source: how many rows, and since when. */
 export interface RejectionLogCoverage {
   rows: number;
@@ -110,6 +115,26 @@ export class IngestRejectionsRepository {
   }
 
   /** How many rows the log holds for a source and the oldest one's time: tells whether the cap cut a window short. */
+  /** A source's rejections, newest first; `beforeId` continues a listing after its last row. */
+  async listForSource(sourceId: string, limit: number, beforeId?: string): Promise<StoredIngestRejection[]> {
+    const rows = await this.dataSource.query<
+      { id: string; source_id: string; reason: string; status: number; message: string; client_ip: string | null; created_at: Date }[]
+    >(
+      `SELECT id::text, source_id, reason, status, message, client_ip, created_at FROM ingest_rejections
+        WHERE source_id = $1 AND ($2::bigint IS NULL OR id < $2::bigint) ORDER BY id DESC LIMIT $3`,
+      [sourceId, beforeId ?? null, limit],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      sourceId: row.source_id,
+      reason: row.reason,
+      status: row.status,
+      message: row.message,
+      clientIp: row.client_ip,
+      createdAt: row.created_at,
+    }));
+  }
+
   async coverage(sourceId: string): Promise<RejectionLogCoverage> {
     const [row] = await this.dataSource.query<{ rows: number; oldest: Date | null }[]>(
       'SELECT count(*)::int AS rows, min(created_at) AS oldest FROM ingest_rejections WHERE source_id = $1',
