@@ -35,6 +35,9 @@ COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # Example rules; docker-compose mounts ./rules over this directory.
 COPY rules ./rules
+# Where docker-compose keeps the generated master key (HOOKFLOW_MASTER_KEY_FILE): a named volume
+# mounted here starts with this owner and mode, so only the app user can read or write it.
+RUN mkdir -p /var/lib/hookflow/keys && chown node:node /var/lib/hookflow/keys && chmod 700 /var/lib/hookflow/keys
 USER node
 EXPOSE 3000 3001 3002
 # No HEALTHCHECK here: the port to probe depends on which app runs (ingest, engine or both);

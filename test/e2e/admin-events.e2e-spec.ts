@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { AdminClient } from '../support/admin-client';
 import { deliver, signHmac, sleep, waitFor } from '../support/deliveries';
+import { scrapeMetrics } from '../support/prometheus';
 import { TestReceiver } from '../support/receiver';
 import { hmacSource, httpRule, orderEvent, rulesFile, SECRET } from '../support/rule-files';
+import { ADMIN_DATABASE_URL } from '../support/test-env';
 import { TestStack } from '../support/test-stack';
 
 interface EventItem {
@@ -12,13 +14,26 @@ interface EventItem {
   type: string | null;
   status: string;
   receivedAt: string;
-  payload: { id: string; tag?: string };
 }
 
 interface EventPage {
   items: EventItem[];
   nextCursor: string | null;
+  heldBack?: { events: number; truncated: boolean; oldestReceivedAt: string };
 }
+
+interface FeedKeyset {
+  listing: string;
+  cluster: string;
+  xid: string;
+  id: string;
+}
+
+const cursorError = { path: 'after', message: 'after must be the nextCursor of an earlier page of this same listing' };
+
+/** A feed cursor as the API makes them (base64url of its keyset's JSON). */
+const feedCursor = (keyset: FeedKeyset): string => Buffer.from(JSON.stringify(keyset)).toString('base64url');
+const keysetOf = (cursor: string | null): FeedKeyset => JSON.parse(Buffer.from(cursor ?? '', 'base64url').toString('utf8')) as FeedKeyset;
 
 /** Events through the admin API: filters, pagination and the pull feed under concurrent inserts, and the detail view. */
 describe('admin API: events', () => {
@@ -52,6 +67,15 @@ describe('admin API: events', () => {
     return answer.body.eventId as string;
   }
 
+  /** Inserts, in `writer`'s open transaction, an event received a minute ago: what a slow ingest commit looks like. */
+  async function insertLate(writer: Client, id: string, tag: string): Promise<void> {
+    await writer.query(
+      `INSERT INTO events (id, source_id, idempotency_key, type, status, headers, content_type, raw_body, payload, received_at)
+       VALUES ($1, 'billing', $2, 'note.added', 'received', '{}', 'application/json', $3, $4, now() - interval '1 minute')`,
+      [id, `late-${id}`, Buffer.from('{}'), JSON.stringify({ id, tag })],
+    );
+  }
+
   const tagged = (tag: string, query = ''): string => `/events?payload=${encodeURIComponent(JSON.stringify({ tag }))}${query}`;
   const idsOf = (page: EventPage): string[] => page.items.map((item) => item.id);
 
@@ -80,6 +104,10 @@ describe('admin API: events', () => {
     expect(idsOf(all.body)).toEqual([invoice, paid, created]);
     expect(all.body.nextCursor).toBeNull();
     expect(all.body.items[2]).toMatchObject({ id: created, sourceId: 'shop', type: 'order.created', status: 'dispatched' });
+    // Listings leave payloads out (a page of 1 MiB bodies would be huge); the detail has it.
+    expect(all.body.items[2]).not.toHaveProperty('payload');
+    expect(all.body.items[2]).toHaveProperty('bodyBytes');
+    expect((await admin.get(`/events/${created}`)).body.payload).toMatchObject({ tag, type: 'order.created' });
 
     expect(idsOf((await admin.get<EventPage>(tagged(tag, '&source=billing'))).body)).toEqual([invoice]);
     expect(idsOf((await admin.get<EventPage>(tagged(tag, '&type=order.paid'))).body)).toEqual([paid]);
@@ -113,18 +141,22 @@ describe('admin API: events', () => {
       message: 'the request is not valid',
       details: [{ path: 'payload', message: 'payload cannot be compared with stored payloads: unsupported Unicode escape sequence' }],
     });
+    expect((await admin.get(`/events?payload=${encodeURIComponent('{"amount":1e1000000}')}`)).body).toEqual({
+      error: 'invalid_request',
+      message: 'the request is not valid',
+      details: [{ path: 'payload', message: 'payload cannot be compared with stored payloads: value overflows numeric format' }],
+    });
     expect((await admin.get('/events?status=lost')).body.details).toEqual([
       { path: 'status', message: 'status must be one of received, dispatched, unmatched' },
     ]);
     expect((await admin.get('/events?from=yesterday')).body.details).toEqual([
-      { path: 'from', message: 'from must be an ISO-8601 time such as 2026-01-01T00:00:00Z' },
+      { path: 'from', message: 'from must be an RFC 3339 date-time with a time zone, such as 2026-01-01T00:00:00Z' },
     ]);
     expect((await admin.get('/events?limit=501')).body.details).toEqual([{ path: 'limit', message: 'limit must be from 1 to 500' }]);
     expect((await admin.get('/events?limit=0')).status).toBe(400);
     expect((await admin.get('/events?order=sideways')).body.details).toEqual([{ path: 'order', message: 'order must be asc or desc' }]);
     expect((await admin.get('/events?colour=red')).body.details).toEqual([{ path: 'colour', message: 'property colour should not exist' }]);
 
-    const cursorError = { path: 'after', message: 'after must be the nextCursor of an earlier page of this same listing' };
     expect(await admin.get('/events?after=garbage')).toMatchObject({
       status: 400,
       body: { error: 'invalid_request', details: [cursorError] },
@@ -134,6 +166,68 @@ describe('admin API: events', () => {
     );
     expect(await admin.get(`/events?after=${runsCursor}`)).toMatchObject({ status: 400, body: { details: [cursorError] } });
     expect((await admin.get(`/events?order=asc&after=${runsCursor}`)).status).toBe(400);
+  });
+
+  it('refuses a feed cursor whose transaction id does not fit a bigint as a bad cursor, not a bad payload', async () => {
+    const { cluster } = keysetOf((await admin.get<{ cursor: string }>('/events/feed/head')).body.cursor);
+    for (const xid of ['99999999999999999999', '9223372036854775808', '-1', '1e3', '']) {
+      const cursor = feedCursor({ listing: 'events-feed', cluster, xid, id: randomUUID() });
+      expect(await admin.get(`/events?order=asc&after=${cursor}`)).toMatchObject({ status: 400, body: { details: [cursorError] } });
+    }
+    // The largest bigint is a well-formed position, one this database has not reached.
+    const largest = feedCursor({ listing: 'events-feed', cluster, xid: '9223372036854775807', id: randomUUID() });
+    expect(await admin.get(`/events?order=asc&after=${largest}`)).toMatchObject({ status: 409, body: { error: 'feed_reset' } });
+  });
+
+  it('answers 409 feed_reset to a feed cursor that another PostgreSQL cluster issued', async () => {
+    const [system] = await stack.query<{ id: string }>('SELECT system_identifier::text AS id FROM pg_control_system()');
+    const cluster = system!.id;
+    const head = keysetOf((await admin.get<{ cursor: string }>('/events/feed/head')).body.cursor);
+    expect(head).toMatchObject({ listing: 'events-feed', cluster });
+
+    const restored = feedCursor({ ...head, cluster: String(BigInt(cluster) + 1n) });
+    const answer = await admin.get(`/events?order=asc&after=${restored}`);
+    expect(answer.status).toBe(409);
+    expect(answer.body).toMatchObject({ error: 'feed_reset' });
+    expect(answer.body.message).toContain('another PostgreSQL cluster');
+    expect(answer.body.message).toContain('start again without `after`');
+
+    // A position this database has not reached yet: it was restored to an earlier point (a backup, PITR).
+    const ahead = feedCursor({ ...head, xid: String(BigInt(head.xid) + 1_000_000n) });
+    const rewound = await admin.get(`/events?order=asc&after=${ahead}`);
+    expect(rewound).toMatchObject({ status: 409, body: { error: 'feed_reset' } });
+    expect(rewound.body.message).toContain('restored to an earlier point');
+  });
+
+  it('answers 400 to a time that is no real instant, a NUL in a filter or id, and a cursor at an impossible time', async () => {
+    const timeError = (path: string) => ({
+      status: 400,
+      body: {
+        error: 'invalid_request',
+        details: [{ path, message: `${path} must be an RFC 3339 date-time with a time zone, such as 2026-01-01T00:00:00Z` }],
+      },
+    });
+    for (const time of ['2026-W01', '20260101T000000Z', '2026-02-30T00:00:00Z', '2026-01-01T00:00:00', '0000-01-01T00:00:00Z']) {
+      expect(await admin.get(`/events?from=${encodeURIComponent(time)}`)).toMatchObject(timeError('from'));
+      expect(await admin.get(`/events?order=asc&to=${encodeURIComponent(time)}`)).toMatchObject(timeError('to'));
+    }
+    expect((await admin.get(`/events?from=${encodeURIComponent('2026-01-01T09:00:00+09:00')}`)).status).toBe(200);
+
+    const nul = (path: string) => ({
+      status: 400,
+      body: { error: 'invalid_request', details: [{ path, message: `${path} must not contain the NUL character (\\u0000)` }] },
+    });
+    expect(await admin.get('/events?type=order%00')).toMatchObject(nul('type'));
+    expect(await admin.get('/events?source=%00')).toMatchObject(nul('source'));
+    expect(await admin.get('/events/%00')).toMatchObject(nul('id'));
+
+    const impossible = Buffer.from(JSON.stringify({ listing: 'events', at: '2026-13-45T99:99:99.000000Z', id: randomUUID() })).toString(
+      'base64url',
+    );
+    expect(await admin.get(`/events?after=${impossible}`)).toMatchObject({
+      status: 400,
+      body: { details: [{ path: 'after', message: 'after must be the nextCursor of an earlier page of this same listing' }] },
+    });
   });
 
   it('pages newest first without skipping or repeating an event while others keep arriving', async () => {
@@ -201,9 +295,55 @@ describe('admin API: events', () => {
     expect([...served].sort()).toEqual([...all].sort());
     expect(served.slice(0, 2)).toEqual(first);
 
-    // Caught up: the cursor stays where it is and nothing is served again.
+    // Caught up: nothing is served again, and the cursor never moves back.
     const idle = await admin.get<EventPage>(tagged(tag, `&order=asc&after=${cursor}`));
-    expect(idle.body).toEqual({ items: [], nextCursor: cursor });
+    expect(idle.body.items).toEqual([]);
+    expect(BigInt(keysetOf(idle.body.nextCursor).xid)).toBeGreaterThanOrEqual(BigInt(keysetOf(cursor).xid));
+    expect((await admin.get<EventPage>(tagged(tag, `&order=asc&after=${idle.body.nextCursor}`))).body.items).toEqual([]);
+  });
+
+  it('moves a filtered feed that matches nothing new up to the settled horizon, so polls do not rescan', async () => {
+    const first = await admin.get<EventPage>('/events?order=asc&source=custom&type=nothing.matches');
+    expect(first.body.items).toEqual([]);
+    expect(first.body.nextCursor).not.toBeNull();
+    const tag = randomUUID();
+    const others = [await send('billing', tag), await send('shop', tag)];
+    await settled(others);
+
+    const next = await waitFor(async () => {
+      const page = await admin.get<EventPage>(`/events?order=asc&source=custom&type=nothing.matches&after=${first.body.nextCursor}`);
+      return BigInt(keysetOf(page.body.nextCursor).xid) > BigInt(keysetOf(first.body.nextCursor).xid) ? page.body : undefined;
+    });
+    expect(next.items).toEqual([]);
+    // Everything below the cursor has been considered: the other sources' events are behind it.
+    const [newest] = await stack.query<{ xid: string }>('SELECT max(insert_xid)::text AS xid FROM events WHERE id = ANY($1)', [others]);
+    expect(BigInt(keysetOf(next.nextCursor).xid)).toBeGreaterThanOrEqual(BigInt(newest!.xid));
+    expect(idsOf((await admin.get<EventPage>(tagged(tag, `&order=asc&after=${next.nextCursor}`))).body)).toEqual([]);
+  });
+
+  it('starts a feed at the head: only events that settle afterwards, including one that commits late with an earlier time', async () => {
+    const tag = randomUUID();
+    const before = await send('billing', tag);
+    await waitFor(async () => idsOf((await admin.get<EventPage>(tagged(tag, '&order=asc'))).body).includes(before));
+    const writer = new Client({ connectionString: stack.databaseUrl });
+    await writer.connect();
+    try {
+      const lateId = randomUUID();
+      await writer.query('BEGIN');
+      await insertLate(writer, lateId, tag);
+      const head = await admin.get<{ cursor: string }>('/events/feed/head');
+      expect(head.status).toBe(200);
+      const after = await send('billing', tag);
+      await writer.query('COMMIT');
+
+      const served = await waitFor(async () => {
+        const page = await admin.get<EventPage>(tagged(tag, `&order=asc&after=${head.body.cursor}`));
+        return page.body.items.length === 2 ? page.body : undefined;
+      });
+      expect(idsOf(served)).toEqual([lateId, after]);
+    } finally {
+      await writer.end();
+    }
   });
 
   it('holds back the feed behind a transaction that has not committed, then serves its event after the position already read', async () => {
@@ -215,11 +355,7 @@ describe('admin API: events', () => {
       // An insert that commits late with a received_at older than every event above: what a slow ingest commit looks like.
       const lateId = randomUUID();
       await writer.query('BEGIN');
-      await writer.query(
-        `INSERT INTO events (id, source_id, idempotency_key, type, status, headers, content_type, raw_body, payload, received_at)
-         VALUES ($1, 'billing', $2, 'note.added', 'received', '{}', 'application/json', $3, $4, now() - interval '1 minute')`,
-        [lateId, `late-${lateId}`, Buffer.from('{}'), JSON.stringify({ id: lateId, tag })],
-      );
+      await insertLate(writer, lateId, tag);
       const later = [await send('billing', tag), await send('billing', tag)];
 
       // Other transactions may hold the feed back for a moment too; this one holds it until it commits.
@@ -228,6 +364,8 @@ describe('admin API: events', () => {
         return page.body.items.length > 0 ? page.body : undefined;
       });
       expect(idsOf(whileOpen)).toEqual([early]);
+      // The two later events have committed: the answer says they are waiting.
+      expect(whileOpen.heldBack).toEqual({ events: 2, truncated: false, oldestReceivedAt: expect.any(String) });
       await sleep(300);
       expect(idsOf((await admin.get<EventPage>(tagged(tag, `&order=asc&after=${whileOpen.nextCursor}`))).body)).toEqual([]);
       const cursor = whileOpen.nextCursor;
@@ -241,8 +379,42 @@ describe('admin API: events', () => {
         return page.body.items.length === 3 ? page.body : undefined;
       });
       expect(idsOf(resumed)).toEqual([lateId, ...later]);
+      expect(resumed.heldBack).toBeUndefined();
     } finally {
       await writer.end();
+    }
+  });
+
+  it('shows, in the answer and in /metrics, what a transaction open in another database of the cluster holds back', async () => {
+    const tag = randomUUID();
+    const elsewhere = new Client({ connectionString: ADMIN_DATABASE_URL });
+    await elsewhere.connect();
+    try {
+      // Any transaction that holds an id, in any database of the cluster, holds the feed back.
+      await elsewhere.query('BEGIN');
+      await elsewhere.query('SELECT pg_current_xact_id()');
+      const held = await send('billing', tag);
+      await sleep(1_100);
+
+      const page = await admin.get<EventPage>(tagged(tag, '&order=asc'));
+      expect(page.body.items).toEqual([]);
+      expect(page.body.heldBack).toMatchObject({ events: 1, truncated: false });
+      const [row] = await stack.query<{ at: Date }>('SELECT received_at AS at FROM events WHERE id = $1', [held]);
+      expect(page.body.heldBack?.oldestReceivedAt).toBe(row!.at.toISOString());
+
+      const metrics = await scrapeMetrics(stack.adminUrl);
+      expect(metrics.value('hookflow_feed_held_events')).toBeGreaterThanOrEqual(1);
+      expect(metrics.value('hookflow_feed_held_seconds')).toBeGreaterThanOrEqual(1);
+
+      await elsewhere.query('COMMIT');
+      const served = await waitFor(async () => {
+        const answer = await admin.get<EventPage>(tagged(tag, `&order=asc&after=${page.body.nextCursor}`));
+        return answer.body.items.length > 0 ? answer.body : undefined;
+      });
+      expect(idsOf(served)).toEqual([held]);
+      expect(served.heldBack).toBeUndefined();
+    } finally {
+      await elsewhere.end();
     }
   });
 
@@ -303,7 +475,16 @@ describe('admin API: events', () => {
 
   it('describes events, runs and dead letters in the OpenAPI document', async () => {
     const openapi = (await admin.get('/openapi.json')).body;
-    for (const path of ['/events', '/events/{id}', '/events/{id}/replay', '/runs', '/runs/{id}', '/dead-letters', '/dead-letters/{id}']) {
+    for (const path of [
+      '/events',
+      '/events/feed/head',
+      '/events/{id}',
+      '/events/{id}/replay',
+      '/runs',
+      '/runs/{id}',
+      '/dead-letters',
+      '/dead-letters/{id}',
+    ]) {
       expect(openapi.paths[path]).toBeDefined();
     }
     expect(Object.keys(openapi.paths['/dead-letters/replay'].post)).toEqual(expect.arrayContaining(['requestBody', 'responses']));
@@ -312,5 +493,7 @@ describe('admin API: events', () => {
     const deadLetterFilters = openapi.paths['/dead-letters'].get.parameters.map((parameter: { name: string }) => parameter.name);
     expect(deadLetterFilters.sort()).toEqual(['after', 'cause', 'from', 'limit', 'rule', 'source', 'status', 'to']);
     expect(openapi.components.schemas.EventDetailView.properties).toHaveProperty('headers');
+    expect(openapi.components.schemas.EventDetailView.properties).toHaveProperty('payload');
+    expect(openapi.components.schemas.EventSummaryView.properties).not.toHaveProperty('payload');
   });
 });

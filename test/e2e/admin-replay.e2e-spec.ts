@@ -1,4 +1,7 @@
+import { REPLAYS_QUEUE, runJobId, RUNS_QUEUE } from '@hookflow/queue';
 import { RulesDirectoryService } from '@hookflow/rules';
+import { getQueueToken } from '@nestjs/bullmq';
+import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -35,6 +38,7 @@ describe('admin API: runs, dead letters and replays', () => {
   let ops: TestReceiver;
   let multi: TestReceiver;
   let vault: TestReceiver;
+  let slow: TestReceiver;
   let writer: AdminClient;
   let reader: AdminClient;
 
@@ -47,20 +51,23 @@ describe('admin API: runs, dead letters and replays', () => {
     );
 
   beforeAll(async () => {
-    [shop, chain, ops, multi, vault] = await Promise.all([
+    [shop, chain, ops, multi, vault, slow] = await Promise.all([
       TestReceiver.start(down),
       TestReceiver.start(down),
       TestReceiver.start(down),
       TestReceiver.start(up),
       TestReceiver.start(down),
+      TestReceiver.start(down),
     ]);
     stack = await TestStack.start({
       rules: {
         'shop.yaml': rulesFile(
-          [hmacSource('shop'), hmacSource('ops'), hmacSource('multi')],
+          [hmacSource('shop'), hmacSource('ops'), hmacSource('multi'), hmacSource('slow')],
           [
             httpRule('forward', 'shop', [{ id: 'post', url: `${shop.url}/orders` }], { retry: FAST_RETRY }),
             httpRule('ops', 'ops', [{ id: 'post', url: `${ops.url}/ops` }], { retry: FAST_RETRY }),
+            // A long delay keeps its runs in flight (retrying) after their first try.
+            httpRule('slow', 'slow', [{ id: 'post', url: `${slow.url}/slow` }], { retry: '{ attempts: 2, delay: 1h }' }),
             httpRule('multi-a', 'multi', [{ id: 'post', url: `${multi.url}/a` }]),
             httpRule('multi-b', 'multi', [{ id: 'post', url: `${multi.url}/b` }], { when: 'payload.total >= 100' }),
           ],
@@ -78,7 +85,7 @@ describe('admin API: runs, dead letters and replays', () => {
 
   afterAll(async () => {
     await stack?.close();
-    await Promise.all([shop, chain, ops, multi, vault].map((receiver) => receiver?.close()));
+    await Promise.all([shop, chain, ops, multi, vault, slow].map((receiver) => receiver?.close()));
   });
 
   async function send(source: string, fields: Record<string, unknown> = {}): Promise<{ eventId: string; orderId: string }> {
@@ -107,6 +114,9 @@ describe('admin API: runs, dead letters and replays', () => {
   async function runStatus(runId: string, status: string): Promise<void> {
     await waitFor(async () => (await reader.get(`/runs/${runId}`)).body.status === status, 15_000, `run ${runId} to be ${status}`);
   }
+
+  /** A run queue of the engine's, to see which queue a run's jobs went to. */
+  const queue = (name: string): Queue => stack.engine!.get<Queue>(getQueueToken(name));
 
   async function reloadRules(): Promise<void> {
     const outcome = await stack.engine!.get(RulesDirectoryService).reload('test');
@@ -196,6 +206,12 @@ describe('admin API: runs, dead letters and replays', () => {
     expect(progress.map((line) => [line.replayed, line.total])).toEqual([1, 2, 3, 4, 5].map((n) => [n, 5]));
     expect(progress.map((line) => line.deadLetterId).sort()).toEqual(deadLetters.map((letter) => letter.id).sort());
     expect(replay.lines.at(-1)).toEqual({ done: true, replayed: 5, failed: 0 });
+    // Replays run on their own queue, apart from live runs, which the failed runs were.
+    for (const line of progress) {
+      expect(await queue(REPLAYS_QUEUE).getJob(runJobId(line.runId, 1))).toMatchObject({ data: { runId: line.runId, execution: 1 } });
+      expect(await queue(RUNS_QUEUE).getJob(runJobId(line.runId, 1))).toBeUndefined();
+    }
+    for (const letter of deadLetters) expect(await queue(RUNS_QUEUE).getJob(runJobId(letter.runId, 1))).toBeDefined();
 
     const resolved = await waitFor(async () => {
       const page = await reader.get<{ items: DeadLetterItem[] }>('/dead-letters?rule=forward&status=resolved');
@@ -263,6 +279,51 @@ describe('admin API: runs, dead letters and replays', () => {
     expect((await reader.get(`/dead-letters/${randomUUID()}`)).status).toBe(404);
   });
 
+  it('answers 400 to a bad time, a NUL or an impossible cursor in runs and dead letters, and 404 to an id that is no UUID', async () => {
+    const timeMessage = (path: string) => `${path} must be an RFC 3339 date-time with a time zone, such as 2026-01-01T00:00:00Z`;
+    for (const listing of ['/runs', '/dead-letters']) {
+      for (const time of ['2026-W01', '20260101T000000Z', '2026-04-31T00:00:00Z']) {
+        expect(await reader.get(`${listing}?from=${time}`)).toMatchObject({
+          status: 400,
+          body: { error: 'invalid_request', details: [{ path: 'from', message: timeMessage('from') }] },
+        });
+        expect((await reader.get(`${listing}?to=${time}`)).body.details).toEqual([{ path: 'to', message: timeMessage('to') }]);
+      }
+      expect(await reader.get(`${listing}?rule=ops%00`)).toMatchObject({
+        status: 400,
+        body: { error: 'invalid_request', details: [{ path: 'rule', message: 'rule must not contain the NUL character (\\u0000)' }] },
+      });
+      const impossible = Buffer.from(
+        JSON.stringify({ listing: listing.slice(1), at: '2026-13-45T99:99:99.000000Z', id: randomUUID() }),
+      ).toString('base64url');
+      expect(await reader.get(`${listing}?after=${impossible}`)).toMatchObject({
+        status: 400,
+        body: { details: [{ path: 'after', message: 'after must be the nextCursor of an earlier page of this same listing' }] },
+      });
+    }
+    expect((await reader.get('/dead-letters?source=%00')).body.details).toEqual([
+      { path: 'source', message: 'source must not contain the NUL character (\\u0000)' },
+    ]);
+
+    expect(await reader.post('/dead-letters/replay', { filter: { from: '20260101T000000Z' }, dryRun: true })).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_request', details: [{ path: 'filter.from', message: timeMessage('from') }] },
+    });
+    expect(await reader.post('/dead-letters/replay', { filter: { rule: '\u0000' }, dryRun: true })).toMatchObject({
+      status: 400,
+      body: { details: [{ path: 'filter.rule', message: 'filter.rule must not contain the NUL character (\\u0000)' }] },
+    });
+    expect(await writer.post(`/dead-letters/${randomUUID()}/discard`, { reason: 'a\u0000b' })).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_request', details: [{ path: 'reason', message: 'reason must not contain the NUL character (\\u0000)' }] },
+    });
+
+    expect(await reader.get('/runs/not-a-uuid')).toMatchObject({ status: 404, body: { message: 'run "not-a-uuid" does not exist' } });
+    expect(await reader.get('/dead-letters/42')).toMatchObject({ status: 404, body: { message: 'dead letter "42" does not exist' } });
+    expect((await writer.post('/dead-letters/42/replay')).status).toBe(404);
+    expect((await writer.post('/dead-letters/42/discard', { reason: 'duplicate' })).status).toBe(404);
+  });
+
   it('makes one run for two concurrent replays of a dead letter, and answers 409 to a replay of one that is not pending', async () => {
     const { eventId } = await send('ops');
     const letter = await deadLetterOf(eventId, 'ops');
@@ -292,6 +353,9 @@ describe('admin API: runs, dead letters and replays', () => {
     // The replay fails too (the receiver is still down): its own dead letter carries on, pending.
     const next = await deadLetterOf(eventId, 'ops', 1);
     expect(next).toMatchObject({ runId: won.runId, status: 'pending' });
+    // Its retry stayed on the replays queue.
+    expect(await queue(REPLAYS_QUEUE).getJob(runJobId(won.runId, 2))).toMatchObject({ data: { runId: won.runId, execution: 2 } });
+    expect(await queue(RUNS_QUEUE).getJob(runJobId(won.runId, 2))).toBeUndefined();
     expect((await reader.get(`/dead-letters/${letter.id}`)).body).toMatchObject({ status: 'replayed', replayRunId: won.runId });
   });
 
@@ -416,6 +480,54 @@ describe('admin API: runs, dead letters and replays', () => {
     });
   });
 
+  it('answers 409 naming the runs of the event still in flight, replays anyway with force, and makes one run for two replays at once', async () => {
+    const { eventId } = await send('slow');
+    const dispatched = await waitFor(async () => {
+      const runs = (await reader.get(`/runs?event=${eventId}`)).body.items as { id: string; status: string }[];
+      return runs.length === 1 && runs[0]!.status === 'retrying' ? runs[0] : undefined;
+    });
+
+    const refused = await writer.post(`/events/${eventId}/replay`, {});
+    expect(refused).toMatchObject({
+      status: 409,
+      body: {
+        error: 'runs_in_flight',
+        message:
+          `event ${eventId} has runs that have not finished (${dispatched.id}), so a replay now could deliver it twice; ` +
+          'wait for them to finish, or send "force": true to replay anyway',
+        details: [{ path: 'force', message: `run ${dispatched.id} of rule "slow" is retrying` }],
+      },
+    });
+    expect(await writer.post(`/events/${eventId}/replay`, { ruleId: 'slow' })).toMatchObject({
+      status: 409,
+      body: { error: 'runs_in_flight' },
+    });
+    expect((await reader.get(`/runs?event=${eventId}`)).body.items).toHaveLength(1);
+    expect((await writer.post(`/events/${eventId}/replay`, { force: 'yes' })).status).toBe(400);
+
+    const forced = await writer.post(`/events/${eventId}/replay`, { force: true });
+    expect(forced.status).toBe(200);
+    expect(forced.body.runs).toEqual([
+      { runId: expect.any(String), ruleId: 'slow', ruleVersion: 1, replay: 1, replayOf: dispatched.id, deadLettersReplayed: [] },
+    ]);
+    const again = await writer.post(`/events/${eventId}/replay`, { ruleId: 'slow' });
+    expect(again.status).toBe(409);
+    expect(again.body.details).toEqual([
+      { path: 'force', message: `run ${dispatched.id} of rule "slow" is retrying` },
+      {
+        path: 'force',
+        message: expect.stringMatching(new RegExp(`^run ${forced.body.runs[0].runId} of rule "slow" is (pending|running|retrying)$`)),
+      },
+    ]);
+
+    // Two replays at once of an event whose runs are done: the second finds the first's run in flight.
+    const { eventId: doneId } = await send('multi', { total: 10 });
+    await waitFor(async () => (await reader.get(`/runs?event=${doneId}`)).body.items[0]?.status === 'succeeded');
+    const answers = await Promise.all([writer.post(`/events/${doneId}/replay`, {}), writer.post(`/events/${doneId}/replay`, {})]);
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409]);
+    expect((await reader.get(`/runs?event=${doneId}`)).body.items).toHaveLength(2);
+  });
+
   it('answers 409 when the rule of a dead letter is disabled, and a bulk replay reports it and goes on', async () => {
     const { eventId } = await send('vault');
     const letter = await deadLetterOf(eventId, 'vault');
@@ -464,7 +576,7 @@ describe('admin API: runs, dead letters and replays', () => {
   });
 });
 
-/** Nothing re-queues a pending run later, so a replay whose job cannot be queued must not be left half made. */
+/** A replay whose job cannot be queued is taken back, so the operator knows at once that nothing was replayed. */
 describe('admin API: a replay while the run queue is unreachable', () => {
   let stack: TestStack;
   let receiver: TestReceiver;
@@ -479,7 +591,8 @@ describe('admin API: a replay while the run queue is unreachable', () => {
           [httpRule('ops', 'ops', [{ id: 'post', url: `${receiver.url}/ops` }], { retry: FAST_RETRY })],
         ),
       },
-      env: { HOOKFLOW_CIRCUIT_FAILURES: '0' },
+      // The engine's runs sweeper would queue the run (its Redis is fine) before the admin API takes it back.
+      env: { HOOKFLOW_CIRCUIT_FAILURES: '0', HOOKFLOW_SWEEP_GRACE: '1m' },
       adminEnv: { REDIS_URL: `redis://127.0.0.1:${await closedPort()}` },
       admin: true,
     });
@@ -505,6 +618,61 @@ describe('admin API: a replay while the run queue is unreachable', () => {
     });
     expect((await writer.get(`/dead-letters/${letter!.id}`)).body).toMatchObject({ status: 'pending', replayRunId: null });
     expect(await stack.query('SELECT replay FROM runs WHERE event_id = $1', [eventId])).toEqual([{ replay: 0 }]);
+  });
+});
+
+/** Replays go through a queue of their own, at HOOKFLOW_REPLAY_RATE across engines. */
+describe('admin API: a bulk replay is throttled', () => {
+  let stack: TestStack;
+  let receiver: TestReceiver;
+  let writer: AdminClient;
+
+  beforeAll(async () => {
+    receiver = await TestReceiver.start(down);
+    stack = await TestStack.start({
+      rules: {
+        'ops.yaml': rulesFile(
+          [hmacSource('ops')],
+          [httpRule('ops', 'ops', [{ id: 'post', url: `${receiver.url}/ops` }], { retry: '{ attempts: 1 }' })],
+        ),
+      },
+      env: { HOOKFLOW_CIRCUIT_FAILURES: '0', HOOKFLOW_REPLAY_RATE: '2/s', HOOKFLOW_REPLAY_CONCURRENCY: '4' },
+      admin: true,
+    });
+    writer = new AdminClient(stack.adminUrl, await stack.createApiKey('write'));
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+    await receiver?.close();
+  });
+
+  it('takes at most HOOKFLOW_REPLAY_RATE replay jobs per period, and still resolves every dead letter', async () => {
+    for (let index = 0; index < 6; index += 1) {
+      expect((await deliver(stack.ingestUrl, 'ops', orderEvent(), { secret: SECRET })).status).toBe(202);
+    }
+    await waitFor(async () => {
+      const [row] = await stack.query<{ count: number }>(`SELECT count(*)::int AS count FROM dead_letters WHERE status = 'pending'`);
+      return row?.count === 6 ? true : undefined;
+    });
+    receiver.answer(up);
+
+    const replay = await writer.request<string>('POST', '/dead-letters/replay', { filter: { rule: 'ops' } });
+    const runIds = replay.body
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { runId?: string })
+      .flatMap((line) => (line.runId ? [line.runId] : []));
+    expect(runIds).toHaveLength(6);
+    await waitFor(async () => {
+      const [row] = await stack.query<{ count: number }>(`SELECT count(*)::int AS count FROM dead_letters WHERE status = 'resolved'`);
+      return row?.count === 6 ? true : undefined;
+    });
+
+    // 2 a second: the six jobs were taken in three periods, so the last at least 2 s after the first.
+    const replays = stack.engine!.get<Queue>(getQueueToken(REPLAYS_QUEUE));
+    const taken = await Promise.all(runIds.map(async (runId) => (await replays.getJob(runJobId(runId, 1)))?.processedOn ?? NaN));
+    expect(Math.max(...taken) - Math.min(...taken)).toBeGreaterThanOrEqual(1_900);
   });
 });
 

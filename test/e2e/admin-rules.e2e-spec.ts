@@ -7,6 +7,18 @@ import { TestStack } from '../support/test-stack';
 
 const ORDERS_SECRET = 'orders-secret-for-api-rules-7c3d';
 const RECEIVER_TOKEN = 'receiver-token-4f8a2b9e';
+/** Variables of the apps that no rule written through the API may name; YAML rules may. */
+const MASTER_KEY = 'master-key-of-the-admin-rules-test-e51a07';
+const PAYMENTS_SECRET = 'payments-secret-of-the-operator-2c84d1';
+
+/** Every form a value could be computed into by an expression, so an answer can be searched for all of them. */
+const disguises = (value: string): string[] => [
+  value,
+  value.toUpperCase(),
+  Buffer.from(value).toString('base64'),
+  Buffer.from(value).toString('base64url'),
+  encodeURIComponent(value),
+];
 
 /** A rule as a client would POST it: `${VAR}` references stay in the stored definition. */
 const apiRule = (label = 'v1'): Record<string, unknown> => ({
@@ -40,7 +52,14 @@ describe('admin API: rules', () => {
         'shop.yaml': rulesFile([hmacSource('shop')], [httpRule('yaml-rule', 'shop', [{ id: 'notify', url: 'http://127.0.0.1:9/yaml' }])]),
       },
       admin: true,
-      env: (self) => ({ WAREHOUSE_DATABASE_URL: self.databaseUrl, RECEIVER_URL: receiver.url, RECEIVER_TOKEN }),
+      env: (self) => ({
+        WAREHOUSE_DATABASE_URL: self.databaseUrl,
+        RECEIVER_URL: receiver.url,
+        RECEIVER_TOKEN,
+        HOOKFLOW_MASTER_KEY: MASTER_KEY,
+        PAYMENTS_SECRET,
+      }),
+      adminEnv: { HOOKFLOW_API_VARIABLES: 'RECEIVER_*' },
       beforeStart: async (self) => {
         await self.query('CREATE TABLE order_log (id serial PRIMARY KEY, order_id text NOT NULL, note text)');
       },
@@ -196,7 +215,7 @@ describe('admin API: rules', () => {
         source: 'nowhere',
         when: 'payload.total >=',
         steps: [
-          { id: 'a', type: 'http', url: '${UNSET_URL}', body: { total: '{{ payload.total + }}' } },
+          { id: 'a', type: 'http', url: '${RECEIVER_UNSET_URL}', body: { total: '{{ payload.total + }}' } },
           { id: 'a', type: 'db', connection: 'warehose', table: 'order_log', values: { order_id: 'x' } },
         ],
       }),
@@ -209,7 +228,7 @@ describe('admin API: rules', () => {
           message: 'total: template {{ payload.total + }}: invalid JSONata at position 15: Unexpected end of expression',
         },
         { path: 'steps.1.id', message: 'duplicate step id "a" in rule "bad"' },
-        { path: '', message: 'rule "bad": variable ${UNSET_URL} is not set' },
+        { path: '', message: 'rule "bad": variable ${RECEIVER_UNSET_URL} is not set' },
         {
           path: 'steps.1.connection',
           message: 'step "a" of rule "bad" names connection "warehose", which the rules directory does not define',
@@ -239,6 +258,97 @@ describe('admin API: rules', () => {
       ]),
     );
     expect((await admin.get('/rules/bad')).status).toBe(404);
+  });
+
+  it('refuses a rule naming a variable not exposed by HOOKFLOW_API_VARIABLES, at the path of each field', async () => {
+    const exfiltrating = {
+      id: 'exfiltrate',
+      source: 'orders',
+      when: '"${HOOKFLOW_MASTER_KEY}" != ""',
+      steps: [
+        {
+          id: 'send',
+          type: 'http',
+          url: 'http://127.0.0.1:9/collect?db={{ $base64encode("${DATABASE_URL}") }}',
+          headers: { 'X-Token': '${RECEIVER_TOKEN}', 'X-Payments': 'Bearer ${PAYMENTS_SECRET:-none}' },
+          body: { leaked: '${NEVER_SET_ANYWHERE}' },
+        },
+      ],
+    };
+    const answer = await admin.post('/rules', exfiltrating);
+
+    expect(answer).toMatchObject({
+      status: 422,
+      body: {
+        error: 'validation_failed',
+        message: 'the rule definition is not valid',
+        details: [
+          {
+            path: 'when',
+            message: "when: variable ${HOOKFLOW_MASTER_KEY} is one of Hookflow's own settings, which the admin API never resolves",
+          },
+          {
+            path: 'steps.0.url',
+            message: "steps.0.url: variable ${DATABASE_URL} is one of Hookflow's own settings, which the admin API never resolves",
+          },
+          {
+            path: 'steps.0.headers.X-Payments',
+            message:
+              'steps.0.headers.X-Payments: variable ${PAYMENTS_SECRET} is not exposed to the admin API: an operator may list it in HOOKFLOW_API_VARIABLES',
+          },
+          {
+            path: 'steps.0.body.leaked',
+            message:
+              'steps.0.body.leaked: variable ${NEVER_SET_ANYWHERE} is not exposed to the admin API: an operator may list it in HOOKFLOW_API_VARIABLES',
+          },
+        ],
+      },
+    });
+    expect(answer.body.details).toHaveLength(4);
+    expect((await admin.get('/rules/exfiltrate')).status).toBe(404);
+    expect(await admin.put('/rules/api-rule', { ...apiRule(), when: '"${PAYMENTS_SECRET}" = ""' })).toMatchObject({
+      status: 422,
+      body: { details: [{ path: 'when' }] },
+    });
+    expect((await reader.get('/rules/api-rule')).body.definition.when).toBeUndefined();
+  });
+
+  it('answers 400 naming the parameter for a version, cursor, id or body it cannot take', async () => {
+    const invalid = (path: string, message: string) => ({
+      status: 400,
+      body: { error: 'invalid_request', message: 'the request is not valid', details: [{ path, message }] },
+    });
+    for (const version of ['99999999999', '2147483648', '0', '-1', '1.5', 'latest']) {
+      expect(await reader.get(`/rules/api-rule/versions/${version}`)).toMatchObject(
+        invalid('version', 'version must be a whole number from 1 to 2147483647'),
+      );
+    }
+    expect(await reader.get('/rules/api-rule/versions/2147483647')).toMatchObject({ status: 404, body: { error: 'not_found' } });
+
+    const cursor = (keyset: unknown): string => Buffer.from(JSON.stringify(keyset)).toString('base64url');
+    for (const version of [1e300, 2 ** 31, 0, 1.5]) {
+      expect(await reader.get(`/rules/api-rule/versions?after=${cursor({ listing: 'rule-versions', version })}`)).toMatchObject(
+        invalid('after', 'after must be the nextCursor of an earlier page of this same listing'),
+      );
+    }
+
+    const nul = (path: string) => invalid(path, `${path} must not contain the NUL character (\\u0000)`);
+    expect(await reader.get('/rules/%00')).toMatchObject(nul('id'));
+    expect(await reader.get('/rules/api%00rule/versions')).toMatchObject(nul('id'));
+    expect(await reader.get('/rules?source=%00')).toMatchObject(nul('source'));
+    expect(await admin.delete('/rules/%00')).toMatchObject(nul('id'));
+    expect(await reader.post('/rules/%00/test', { event: { payload: {} } })).toMatchObject(nul('id'));
+    expect(await reader.post('/rules/api-rule/test', { event: { source: 'orders\u0000', payload: {} } })).toMatchObject(
+      nul('event.source'),
+    );
+    expect(await admin.post('/rules', { ...apiRule(), id: 'nul', description: 'a\u0000b' })).toMatchObject(nul('description'));
+
+    expect(await admin.post('/rules', [apiRule()])).toMatchObject(invalid('', 'the body must be a JSON object, not an array'));
+    expect(await admin.post('/rules')).toMatchObject(
+      invalid('', 'the body is missing: send a JSON object with content-type application/json'),
+    );
+    expect(await admin.put('/rules/api-rule', 'true')).toMatchObject(invalid('', 'the body must be a JSON object, not a boolean'));
+    expect((await reader.get('/rules/nul')).status).toBe(404);
   });
 
   it('keeps rules of the rules directory read-only: every change answers 409 managed_by_yaml', async () => {
@@ -378,7 +488,7 @@ describe('admin API: rules', () => {
     };
     const sample = { type: 'order.created', payload: { id: 'ord_dry', type: 'order.created', total: 250 } };
 
-    it('renders every step of an unsaved rule, credentials masked, and has no side effect', async () => {
+    it('renders every step of an unsaved rule, credentials masked, ${VAR} as written, and has no side effect', async () => {
       const [runs, events, rows, requests] = [
         await countOf('runs'),
         await countOf('events'),
@@ -405,7 +515,7 @@ describe('admin API: rules', () => {
             request: {
               method: 'POST',
               url: '${RECEIVER_URL}/preview',
-              headers: { Authorization: '[masked]', 'X-Api-Token': '[masked]', 'X-Order': 'ord_dry' },
+              headers: { Authorization: '[masked]', 'X-Api-Token': '${RECEIVER_TOKEN}', 'X-Order': 'ord_dry' },
               body: { big: true, rule: 'preview' },
             },
           },
@@ -440,6 +550,7 @@ describe('admin API: rules', () => {
           },
           { id: 'after', type: 'http', status: 'not_reached', error: 'the run stops at failed step "broken"' },
         ],
+        variables: 'not resolved in a dry run',
       });
       expect(JSON.stringify(answer.body)).not.toContain(RECEIVER_TOKEN);
       expect(JSON.stringify(answer.body)).not.toContain(receiver.url);
@@ -482,6 +593,7 @@ describe('admin API: rules', () => {
     it('tries a saved rule on a sample whose type the source derives, and on a stored event', async () => {
       const derived = await reader.post('/rules/api-rule/test', { event: { payload: { id: 'ord_s', type: 'order.paid' } } });
       expect(derived.body).toMatchObject({
+        variables: 'not resolved in a dry run',
         rule: { id: 'api-rule', version: 2, source: 'orders' },
         event: { id: null, source: 'orders', type: 'order.paid' },
         matches: true,
@@ -511,6 +623,109 @@ describe('admin API: rules', () => {
         steps: [{ request: { body: { order: stored!.payload.id } } }],
       });
       expect(await countOf('runs')).toBe(runs);
+    });
+
+    it('resolves no variable, so a read key cannot compute an exposed value into the answer', async () => {
+      const probe = {
+        id: 'probe',
+        source: 'orders',
+        when: '$uppercase("${RECEIVER_TOKEN}")',
+        steps: [
+          {
+            id: 'encode',
+            type: 'transform',
+            expression: '{ "b64": $base64encode("${RECEIVER_TOKEN}"), "url": $encodeUrlComponent("${RECEIVER_URL}") }',
+          },
+          {
+            id: 'send',
+            type: 'http',
+            url: 'http://127.0.0.1:9/{{ $base64encode("${RECEIVER_TOKEN}") }}',
+            headers: { 'X-Shout': '{{ $uppercase("${RECEIVER_TOKEN}") }}' },
+            body: { token: '${RECEIVER_TOKEN}', joined: '{{ $join(["${RECEIVER_TOKEN}", "!"]) }}' },
+          },
+        ],
+      };
+      const answer = await reader.post('/rules/test', { rule: probe, event: sample });
+
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatchObject({
+        variables: 'not resolved in a dry run',
+        when: { value: '${RECEIVER_TOKEN}'.toUpperCase(), truthy: true },
+        steps: [
+          { id: 'encode', status: 'rendered', output: { b64: Buffer.from('${RECEIVER_TOKEN}').toString('base64') } },
+          {
+            id: 'send',
+            status: 'rendered',
+            request: {
+              url: `http://127.0.0.1:9/${Buffer.from('${RECEIVER_TOKEN}').toString('base64')}`,
+              headers: { 'X-Shout': '${RECEIVER_TOKEN}'.toUpperCase() },
+              body: { token: '${RECEIVER_TOKEN}', joined: '${RECEIVER_TOKEN}!' },
+            },
+          },
+        ],
+      });
+      const text = JSON.stringify(answer.body);
+      for (const disguised of [...disguises(RECEIVER_TOKEN), ...disguises(receiver.url)]) expect(text).not.toContain(disguised);
+    });
+
+    it('refuses to dry-run an unsaved rule naming a Hookflow setting, and never answers its value', async () => {
+      const probes = [
+        { when: '"${HOOKFLOW_MASTER_KEY}"' },
+        { when: '$uppercase("${HOOKFLOW_MASTER_KEY}")' },
+        { steps: [{ id: 'x', type: 'transform', expression: '$base64encode("${DATABASE_URL}")' }] },
+        { steps: [{ id: 'x', type: 'http', url: 'http://127.0.0.1:9/{{ $base64encode("${PAYMENTS_SECRET}") }}' }] },
+      ];
+      for (const change of probes) {
+        const answer = await reader.post('/rules/test', { rule: { ...preview, ...change }, event: sample });
+        expect(answer).toMatchObject({ status: 422, body: { error: 'validation_failed' } });
+        const text = JSON.stringify(answer.body);
+        for (const disguised of [...disguises(MASTER_KEY), ...disguises(stack.databaseUrl), ...disguises(PAYMENTS_SECRET)]) {
+          expect(text).not.toContain(disguised);
+        }
+      }
+    });
+
+    it('renders a saved rule of the rules directory with its variables as written, whatever an expression does with them', async () => {
+      const directory = stack.engine!.get(RulesDirectoryService);
+      stack.writeRules({
+        'secret.yaml': [
+          'rules:',
+          '  - id: yaml-secret',
+          '    source: shop',
+          `    when: '$uppercase("\${PAYMENTS_SECRET}") = "\${PAYMENTS_SECRET}"'`,
+          '    steps:',
+          `      - { id: shout, type: transform, expression: '$base64encode("\${HOOKFLOW_MASTER_KEY}")' }`,
+          `      - { id: post, type: http, url: 'http://127.0.0.1:9/{{ $uppercase("\${PAYMENTS_SECRET}") }}', headers: { X-Key: '\${PAYMENTS_SECRET}' } }`,
+          '',
+        ].join('\n'),
+      });
+      try {
+        expect((await directory.reload('test')).status).toBe('reloaded');
+
+        const answer = await reader.post('/rules/yaml-secret/test', { event: { ...sample, source: 'shop' } });
+
+        expect(answer.status).toBe(200);
+        expect(answer.body).toMatchObject({
+          rule: { id: 'yaml-secret', version: 1, source: 'shop' },
+          // The engine compares the value with its upper case; a dry run compares the reference's text with its own.
+          matches: true,
+          when: { expression: '$uppercase("${PAYMENTS_SECRET}") = "${PAYMENTS_SECRET}"', value: true, truthy: true },
+          steps: [
+            { id: 'shout', status: 'rendered', output: Buffer.from('${HOOKFLOW_MASTER_KEY}').toString('base64') },
+            {
+              id: 'post',
+              status: 'rendered',
+              request: { url: `http://127.0.0.1:9/${'${PAYMENTS_SECRET}'.toUpperCase()}`, headers: { 'X-Key': '${PAYMENTS_SECRET}' } },
+            },
+          ],
+          variables: 'not resolved in a dry run',
+        });
+        const text = JSON.stringify(answer.body);
+        for (const disguised of [...disguises(MASTER_KEY), ...disguises(PAYMENTS_SECRET)]) expect(text).not.toContain(disguised);
+      } finally {
+        stack.writeRules({ 'secret.yaml': '' });
+        await directory.reload('test');
+      }
     });
 
     it('refuses a dry run without exactly one event, of an unknown rule or event, or of an invalid rule', async () => {

@@ -8,7 +8,10 @@ import { TestStack } from '../support/test-stack';
 const FIRST_SECRET = 'api-source-secret-one-5f1c9a';
 const SECOND_SECRET = 'api-source-secret-two-8d2e7b';
 const VARIABLE_SECRET = 'api-source-secret-from-variable-3a9f';
-const ALL_SECRETS = [FIRST_SECRET, SECOND_SECRET, VARIABLE_SECRET, SECRET, ROTATED_SECRET];
+/** Variables of the admin process that no definition written through the API may name. */
+const MASTER_KEY = 'master-key-of-the-admin-sources-test-6b0d4e';
+const PAYMENTS_KEY = 'payments-key-never-exposed-91c2f7';
+const ALL_SECRETS = [FIRST_SECRET, SECOND_SECRET, VARIABLE_SECRET, SECRET, ROTATED_SECRET, MASTER_KEY, PAYMENTS_KEY];
 
 const fingerprint = (secret: string): string => createHash('sha256').update(secret).digest('hex').slice(0, 12);
 
@@ -57,7 +60,8 @@ describe('admin API: sources', () => {
       },
       engine: false,
       admin: true,
-      env: { LOG_LEVEL: 'debug', SOURCE_SECRET: VARIABLE_SECRET },
+      env: { LOG_LEVEL: 'debug', SOURCE_SECRET: VARIABLE_SECRET, HOOKFLOW_MASTER_KEY: MASTER_KEY, PAYMENTS_KEY },
+      adminEnv: { HOOKFLOW_API_VARIABLES: 'SOURCE_*' },
     });
     admin = new RecordingClient(stack.adminUrl, await stack.createApiKey('write'), answers);
     reader = admin.withKey(await stack.createApiKey('read'));
@@ -150,16 +154,170 @@ describe('admin API: sources', () => {
         ],
       },
     });
-    expect((await admin.post('/sources', { ...hmacDefinition('broken', ['${UNSET_SECRET}']), eventType: 'payload.(' })).body).toEqual({
+    expect((await admin.post('/sources', { ...hmacDefinition('broken', ['${SOURCE_UNSET}']), eventType: 'payload.(' })).body).toEqual({
       error: 'validation_failed',
       message: 'the source definition is not valid',
       details: [
         { path: 'eventType', message: 'eventType: invalid JSONata at position 9: Expected ")" before end of expression' },
-        { path: '', message: 'source "broken": variable ${UNSET_SECRET} is not set' },
+        { path: 'secrets.0', message: 'source "broken": variable ${SOURCE_UNSET} is not set' },
       ],
     });
-    expect((await admin.post('/sources', [])).body).toMatchObject({ details: [{ path: '', message: 'the source: must be object' }] });
     expect((await admin.get('/sources/broken')).status).toBe(404);
+  });
+
+  it('resolves in secrets only the variables exposed by HOOKFLOW_API_VARIABLES, never a Hookflow setting', async () => {
+    const refused = await admin.post('/sources', hmacDefinition('probe', ['${HOOKFLOW_MASTER_KEY}', '${PAYMENTS_KEY}', '${DATABASE_URL}']));
+
+    expect(refused).toMatchObject({
+      status: 422,
+      body: {
+        error: 'validation_failed',
+        details: [
+          {
+            path: 'secrets.0',
+            message: "secrets.0: variable ${HOOKFLOW_MASTER_KEY} is one of Hookflow's own settings, which the admin API never resolves",
+          },
+          {
+            path: 'secrets.1',
+            message:
+              'secrets.1: variable ${PAYMENTS_KEY} is not exposed to the admin API: an operator may list it in HOOKFLOW_API_VARIABLES',
+          },
+          {
+            path: 'secrets.2',
+            message: "secrets.2: variable ${DATABASE_URL} is one of Hookflow's own settings, which the admin API never resolves",
+          },
+        ],
+      },
+    });
+    // Unset or set, a variable that is not exposed gets the same answer: no oracle of the environment.
+    expect((await admin.post('/sources', hmacDefinition('probe', ['${NOT_SET_ANYWHERE}']))).body.details).toEqual([
+      {
+        path: 'secrets.0',
+        message:
+          'secrets.0: variable ${NOT_SET_ANYWHERE} is not exposed to the admin API: an operator may list it in HOOKFLOW_API_VARIABLES',
+      },
+    ]);
+    expect((await admin.post('/sources', hmacDefinition('probe', ['${SOURCE_EMPTY:-}']))).body.details).toEqual([
+      { path: 'secrets.0', message: 'secrets.0: must NOT have fewer than 1 characters once its variables are resolved' },
+    ]);
+    expect((await admin.get('/sources/probe')).status).toBe(404);
+  });
+
+  it('refuses a ${VAR} in any setting but secrets, so nothing resolved is ever stored where a read key sees it', async () => {
+    const notHere = (path: string, name: string) => ({
+      path,
+      message: `${path}: variable \${${name}} is not resolved here: a source written through the admin API takes \${VAR} references in secrets only`,
+    });
+    const probe = {
+      ...hmacDefinition('probe'),
+      description: 'key: ${HOOKFLOW_MASTER_KEY}',
+      eventType: '"${DATABASE_URL}"',
+      idempotencyKey: '$uppercase("${SOURCE_SECRET}")',
+      header: '${PAYMENTS_KEY}',
+    };
+
+    expect(await admin.post('/sources', probe)).toMatchObject({
+      status: 422,
+      body: {
+        details: [
+          notHere('eventType', 'DATABASE_URL'),
+          notHere('idempotencyKey', 'SOURCE_SECRET'),
+          notHere('description', 'HOOKFLOW_MASTER_KEY'),
+          notHere('header', 'PAYMENTS_KEY'),
+        ],
+      },
+    });
+    expect((await admin.get('/sources/probe')).status).toBe(404);
+    expect(await admin.put('/sources/billing', { provider: 'hmac', description: '${SOURCE_SECRET}' })).toMatchObject({
+      status: 422,
+      body: { details: [notHere('description', 'SOURCE_SECRET')] },
+    });
+    expect((await reader.get('/sources/billing')).body.settings).toEqual({ eventType: 'payload.type', idempotencyKey: 'payload.id' });
+  });
+
+  it('answers 400 invalid_request to a body that is not a JSON object, before any definition check', async () => {
+    const notAnObject = (message: string) => ({
+      status: 400,
+      body: { error: 'invalid_request', message: 'the request is not valid', details: [{ path: '', message }] },
+    });
+    expect(await admin.post('/sources', [])).toMatchObject(notAnObject('the body must be a JSON object, not an array'));
+    expect(await admin.post('/sources', 'null')).toMatchObject(notAnObject('the body must be a JSON object, not null'));
+    expect(await admin.post('/sources')).toMatchObject(
+      notAnObject('the body is missing: send a JSON object with content-type application/json'),
+    );
+    expect(await admin.put('/sources/billing', 42)).toMatchObject(notAnObject('the body must be a JSON object, not a number'));
+    expect(await admin.put('/sources/billing', '"hmac"')).toMatchObject(notAnObject('the body must be a JSON object, not a string'));
+    expect(await admin.request('POST', '/sources', '{"id":', { 'content-type': 'application/json' })).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_request' },
+    });
+  });
+
+  it('answers 400 naming the parameter or field that holds a NUL character, which PostgreSQL cannot store', async () => {
+    const nul = (path: string) => ({
+      status: 400,
+      body: { error: 'invalid_request', details: [{ path, message: `${path} must not contain the NUL character (\\u0000)` }] },
+    });
+    expect(await admin.get('/sources/%00')).toMatchObject(nul('id'));
+    expect(await admin.get('/sources/bill%00ing/health')).toMatchObject(nul('id'));
+    expect(await admin.put('/sources/%00', hmacDefinition('x'))).toMatchObject(nul('id'));
+    expect(await admin.post('/sources/%00/pause')).toMatchObject(nul('id'));
+    expect(await admin.delete('/sources/billing/secrets/%00')).toMatchObject(nul('fingerprint'));
+    expect(await admin.get('/sources?origin=%00')).toMatchObject(nul('origin'));
+    expect(await admin.post('/sources', { ...hmacDefinition('nul'), description: 'a\u0000b' })).toMatchObject(nul('description'));
+    expect(await admin.post('/sources', { ...hmacDefinition('nul'), secrets: ['ok', 'x\u0000'] })).toMatchObject(nul('secrets.1'));
+    expect(await admin.post('/sources/billing/secrets', { secret: 's\u0000' })).toMatchObject(nul('secret'));
+    expect((await admin.get('/sources/nul')).status).toBe(404);
+  });
+
+  it('refuses a keepOldUntil that is not an RFC 3339 date-time naming a real instant, without sealing anything', async () => {
+    const before = (await admin.get('/sources/billing')).body.secrets;
+    for (const keepOldUntil of ['2026-W01', '20260101T000000Z', '2026-02-30T00:00:00Z', '2026-01-01T24:00:00Z', '2026-01-01']) {
+      expect(await admin.post('/sources/billing/secrets', { secret: SECOND_SECRET, keepOldUntil })).toMatchObject({
+        status: 400,
+        body: {
+          error: 'invalid_request',
+          details: [
+            { path: 'keepOldUntil', message: 'keepOldUntil must be an RFC 3339 date-time with a time zone, such as 2026-01-01T00:00:00Z' },
+          ],
+        },
+      });
+    }
+    expect((await admin.get('/sources/billing')).body.secrets).toEqual(before);
+  });
+
+  it('logs a 500 without the values of the statement that failed, and answers it with the request id only', async () => {
+    const marker = `settings-marker-${Date.now().toString(36)}`;
+    // A constraint the insert breaks: PostgreSQL's error then quotes the whole row in its detail.
+    await stack.query(`ALTER TABLE sources ADD CONSTRAINT refuse_marked_settings CHECK (settings::text NOT LIKE '%${marker}%')`);
+    try {
+      const logged = logs.lines.length;
+      const answer = await admin.post('/sources', { id: 'marked', provider: 'none', description: marker });
+
+      expect(answer).toMatchObject({
+        status: 500,
+        body: {
+          error: 'internal_error',
+          message: expect.stringMatching(/^an unexpected error occurred; it has been logged \(request .+\)$/),
+        },
+      });
+      expect(JSON.stringify(answer.body)).not.toContain(marker);
+      const lines = logs.lines.slice(logged);
+      const failure = lines.find((line) => line.includes('unexpected error while handling an admin request'));
+      expect(failure).toBeDefined();
+      expect(JSON.parse(failure!)).toMatchObject({
+        err: {
+          type: 'QueryFailedError',
+          code: '23514',
+          constraint: 'refuse_marked_settings',
+          message: expect.stringContaining('refuse_marked_settings'),
+        },
+      });
+      expect(JSON.stringify(JSON.parse(failure!).err)).not.toMatch(/"(parameters|query|detail)"/);
+      expect(lines.filter((line) => line.includes(marker))).toEqual([]);
+    } finally {
+      await stack.query('ALTER TABLE sources DROP CONSTRAINT refuse_marked_settings');
+    }
   });
 
   it('answers 409 when the id exists, and 404 for an unknown source', async () => {
@@ -289,7 +447,7 @@ describe('admin API: sources', () => {
         details: expect.arrayContaining([
           { path: 'extra', message: 'property extra should not exist' },
           { path: 'secret', message: 'secret must be longer than or equal to 1 characters' },
-          { path: 'keepOldUntil', message: 'keepOldUntil must be a valid ISO 8601 date string' },
+          { path: 'keepOldUntil', message: 'keepOldUntil must be an RFC 3339 date-time with a time zone, such as 2026-01-01T00:00:00Z' },
         ]),
       },
     });

@@ -1,9 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { parse as parseYaml } from 'yaml';
 import { AdminClient } from '../support/admin-client';
 import { deliver, waitFor } from '../support/deliveries';
@@ -260,6 +261,12 @@ describe('the hookflow CLI against a running Hookflow', () => {
     it('prints each event that arrives after it starts, as JSON lines, and stops after --max', async () => {
       const before = await deliver(stack.ingestUrl, 'feed', JSON.stringify({ type: 'before' }));
       expect(before.status).toBe(202);
+      // Served by the feed already, so behind the head the tail starts from.
+      await waitFor(async () =>
+        (await admin.get<{ items: { id: string }[] }>('/events?order=asc&source=feed&limit=500')).body.items.some(
+          (event) => event.id === before.body.eventId,
+        ),
+      );
       const tail = new CliRun(['events', 'tail', '--source', 'feed', '--json', '--max', '2', '--interval', '100ms'], env);
       await waitFor(() => tail.stderr.includes('following new events of source "feed"'), 15_000, 'the tail to start');
       const ids: string[] = [];
@@ -290,6 +297,38 @@ describe('the hookflow CLI against a running Hookflow', () => {
       expect(line).toMatch(
         new RegExp(`^\\d{4}-\\d{2}-\\d{2}T[\\d:.]+Z  feed  line\\.shown  (received|dispatched|unmatched)  ${String(body.eventId)}$`),
       );
+    });
+
+    it('prints an event that commits after it started with an earlier receive time, with its payload on --payload', async () => {
+      // Every event of the source already committed is served first, so the tail's head is past them.
+      await waitFor(
+        async () => (await admin.get<{ heldBack?: unknown }>('/events?order=asc&source=feed&limit=500')).body.heldBack === undefined,
+      );
+      const writer = new Client({ connectionString: stack.databaseUrl });
+      await writer.connect();
+      try {
+        const lateId = randomUUID();
+        await writer.query('BEGIN');
+        await writer.query(
+          `INSERT INTO events (id, source_id, idempotency_key, type, status, headers, content_type, raw_body, payload, received_at)
+           VALUES ($1, 'feed', $2, 'late.commit', 'received', '{}', 'application/json', $3, $4, now() - interval '1 minute')`,
+          [lateId, `late-${lateId}`, Buffer.from('{}'), JSON.stringify({ type: 'late.commit', note: 'slow' })],
+        );
+        const tail = new CliRun(['events', 'tail', '--source', 'feed', '--json', '--payload', '--max', '1', '--interval', '100ms'], env);
+        await waitFor(() => tail.stderr.includes('following new events of source "feed"'), 15_000, 'the tail to start');
+        await writer.query('COMMIT');
+
+        const result = await tail.done;
+        expect(result.status).toBe(0);
+        expect(JSON.parse(result.stdout)).toMatchObject({
+          id: lateId,
+          sourceId: 'feed',
+          type: 'late.commit',
+          payload: { type: 'late.commit', note: 'slow' },
+        });
+      } finally {
+        await writer.end();
+      }
     });
 
     it('refuses a bad option value as a usage error', async () => {
@@ -423,6 +462,26 @@ describe('the hookflow CLI against a running Hookflow', () => {
       });
     });
 
+    it('reports a rule naming a variable the server does not expose to the API as refused, with the reason', async () => {
+      const dir = rulesDir('apply-unexposed', {
+        'leaky.yaml': rulesFile(
+          ['  - { id: leaky-source, provider: none }\n'],
+          [httpRule('leaky', 'leaky-source', [{ id: 'post', url: '${LEAK_TARGET}/collect' }])],
+        ),
+      });
+      const result = await cli(['apply', dir], { LEAK_TARGET: 'https://attacker.example' });
+
+      expect(result).toMatchObject({
+        status: 1,
+        stdout:
+          '[1/2] source leaky-source: created\n' +
+          '[2/2] rule leaky: refused: the rule definition is not valid\n' +
+          '  steps.0.url: steps.0.url: variable ${LEAK_TARGET} is not exposed to the admin API: an operator may list it in HOOKFLOW_API_VARIABLES\n' +
+          'applied 1 of 2, 1 refused\n',
+      });
+      expect((await admin.get('/rules/leaky')).status).toBe(404);
+    });
+
     it('reports items managed by YAML and goes on, exiting 1', async () => {
       const dir = rulesDir('apply-yaml', {
         'mixed.yaml': rulesFile([hmacSource('shop'), '  - { id: second, provider: none }\n'], []),
@@ -492,6 +551,61 @@ describe('the hookflow CLI against a running Hookflow', () => {
       const printed = await cli(['export']);
       expect(printed.status).toBe(0);
       expect(parseYaml(printed.stdout)).toEqual({ sources, rules });
+    });
+  });
+  describe('keygen', () => {
+    it('prints a random key of 32 bytes, base64url', async () => {
+      const [first, second] = [await cli(['keygen']), await cli(['keygen'])];
+
+      expect(first).toMatchObject({ status: 0, stdout: expect.stringMatching(/^[A-Za-z0-9_-]{43}\n$/), stderr: '' });
+      expect(second.stdout).not.toBe(first.stdout);
+    });
+
+    it('creates a key file readable by its owner only, keeps an existing one, and the apps take it in production', async () => {
+      const keyFile = join(workDir, 'keys', 'nested', 'master-key');
+
+      expect(await cli(['keygen', '--file', keyFile])).toMatchObject({
+        status: 0,
+        stdout: `hookflow: created a new master key in ${keyFile}\n`,
+      });
+      const key = readFileSync(keyFile, 'utf8');
+      expect(key).toMatch(/^[A-Za-z0-9_-]{43}\n$/);
+      expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+      expect(readdirSync(join(workDir, 'keys', 'nested'))).toEqual(['master-key']);
+
+      expect(await cli(['keygen', '--file', keyFile])).toMatchObject({
+        status: 0,
+        stdout: `hookflow: kept the master key already in ${keyFile}\n`,
+      });
+      expect(readFileSync(keyFile, 'utf8')).toBe(key);
+
+      const dir = join(workDir, 'keygen-rules');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'empty.yaml'), 'sources: []\n');
+      expect(await cli(['validate', '--offline', dir], { NODE_ENV: 'production', HOOKFLOW_MASTER_KEY_FILE: keyFile })).toMatchObject({
+        status: 0,
+        stdout: 'ok: 0 source(s), 0 rule(s)\n',
+      });
+      expect(
+        await cli(['validate', '--offline', dir], {
+          NODE_ENV: 'production',
+          HOOKFLOW_MASTER_KEY_FILE: keyFile,
+          HOOKFLOW_MASTER_KEY: 'k'.repeat(32),
+        }),
+      ).toMatchObject({
+        status: 1,
+        stderr: expect.stringContaining('HOOKFLOW_MASTER_KEY and HOOKFLOW_MASTER_KEY_FILE are both set: set only one of them'),
+      });
+    });
+
+    it('leaves an existing file that holds no usable key alone, and fails', async () => {
+      const keyFile = file('short-key', 'too-short\n');
+
+      expect(await cli(['keygen', '--file', keyFile])).toMatchObject({
+        status: 1,
+        stderr: expect.stringContaining(`${keyFile} exists but holds no key of at least 32 characters; it is left alone`),
+      });
+      expect(readFileSync(keyFile, 'utf8')).toBe('too-short\n');
     });
   });
 });

@@ -64,8 +64,10 @@ describe('/metrics of ingest and the admin API', () => {
     expect(metrics.value('hookflow_queue_jobs{queue="events",state="waiting"}')).toBe(1);
     for (const state of ['active', 'delayed', 'failed'])
       expect(metrics.value(`hookflow_queue_jobs{queue="events",state="${state}"}`)).toBe(0);
-    for (const state of ['waiting', 'active', 'delayed', 'failed'])
-      expect(metrics.value(`hookflow_queue_jobs{queue="runs",state="${state}"}`)).toBe(0);
+    for (const queue of ['runs', 'replays']) {
+      for (const state of ['waiting', 'active', 'delayed', 'failed'])
+        expect(metrics.value(`hookflow_queue_jobs{queue="${queue}",state="${state}"}`)).toBe(0);
+    }
     expect(metrics.value('hookflow_dead_letters_pending')).toBe(0);
   });
 

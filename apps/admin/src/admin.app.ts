@@ -7,6 +7,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AdminModule } from './admin.module';
 import { adminValidationPipe } from './errors/validation';
+import { RejectNulPipe } from './validation/reject-nul.pipe';
 
 /** Admin request bodies are definitions, not payloads: a small limit is plenty. */
 const ADMIN_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -21,7 +22,7 @@ export async function createAdminApp(config: HookflowConfig): Promise<NestFastif
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks(SHUTDOWN_SIGNALS);
   nameRequestSpansByRoute(app.getHttpAdapter().getInstance());
-  app.useGlobalPipes(adminValidationPipe);
+  app.useGlobalPipes(new RejectNulPipe(), adminValidationPipe);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -13,9 +13,11 @@ import { AdminExceptionFilter } from './errors/admin-exception.filter';
 import { BulkReplayService } from './dead-letters/bulk-replay.service';
 import { DeadLettersController } from './dead-letters/dead-letters.controller';
 import { DeadLettersService } from './dead-letters/dead-letters.service';
+import { EventFeedService } from './events/event-feed.service';
 import { EventReplayService } from './events/event-replay.service';
 import { EventsController } from './events/events.controller';
 import { EventsService } from './events/events.service';
+import { FeedHoldBackProbe } from './events/feed-hold-back.probe';
 import { RunLauncher } from './runs/run-launcher.service';
 import { RunsController } from './runs/runs.controller';
 import { RunsService } from './runs/runs.service';
@@ -59,6 +61,8 @@ export class AdminModule {
         SourceHealthService,
         SourceRejectionsService,
         EventsService,
+        EventFeedService,
+        FeedHoldBackProbe,
         EventReplayService,
         RunsService,
         RunLauncher,

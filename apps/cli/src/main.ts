@@ -8,6 +8,7 @@ import { registerApplyCommands } from './commands/apply.commands';
 import { registerDeadLetterCommands } from './commands/dead-letters.commands';
 import { registerEventsCommands } from './commands/events.commands';
 import { registerExportCommands } from './commands/export.commands';
+import { registerKeygenCommands } from './commands/keygen.commands';
 import { registerRulesCommands } from './commands/rules.commands';
 import { registerSendCommands } from './commands/send.commands';
 import { registerServerCommands } from './commands/server.commands';
@@ -25,6 +26,7 @@ const program = new Command('hookflow')
 registerServerCommands(program);
 registerRulesCommands(program);
 registerApiKeyCommands(program);
+registerKeygenCommands(program);
 registerApplyCommands(program);
 registerExportCommands(program);
 registerSendCommands(program);

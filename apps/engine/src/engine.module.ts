@@ -10,8 +10,11 @@ import { EventDispatchService } from './dispatch/event-dispatch.service';
 import { EventsProcessor } from './dispatch/events.processor';
 import { OpenCircuitsProbe } from './telemetry/open-circuits.probe';
 import { RuleRegistry } from './rules/rule-registry.service';
+import { ReplaysProcessor } from './runs/replays.processor';
 import { RunExecutor } from './runs/run-executor.service';
+import { RunQueues } from './runs/run-queues.service';
 import { RunsProcessor } from './runs/runs.processor';
+import { RunsSweeper } from './runs/runs-sweeper.service';
 
 @Module({})
 export class EngineModule {
@@ -28,7 +31,17 @@ export class EngineModule {
         ActionsModule,
         DeadLetterModule,
       ],
-      providers: [RuleRegistry, EventDispatchService, EventsProcessor, RunExecutor, RunsProcessor, OpenCircuitsProbe],
+      providers: [
+        RuleRegistry,
+        EventDispatchService,
+        EventsProcessor,
+        RunQueues,
+        RunExecutor,
+        RunsProcessor,
+        ReplaysProcessor,
+        RunsSweeper,
+        OpenCircuitsProbe,
+      ],
     };
   }
 }

@@ -1,3 +1,6 @@
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from './hookflow-config';
 
 const STRONG_KEY = 'k'.repeat(32);
@@ -50,7 +53,7 @@ describe('loadConfig', () => {
     expect(config.database.connectTimeoutMs).toBe(250);
     expect(config.rules.refreshIntervalMs).toBe(2_000);
     expect(config.startup.waitMs).toBe(60_000);
-    expect(config.ingest.sweepGraceMs).toBe(3_600_000);
+    expect(config.sweep.graceMs).toBe(3_600_000);
     expect(config.ingest.bodyLimitBytes).toBe(512 * 1024);
     expect(config.ingest.port).toBe(8080);
     expect(config.engine.port).toBe(8082);
@@ -126,8 +129,22 @@ describe('loadConfig', () => {
     it('must be set in production', () => {
       const error = configError({ NODE_ENV: 'production' });
 
-      expect(error.message).toBe('HOOKFLOW_MASTER_KEY must be set in production (at least 32 characters)');
+      expect(error.message).toBe(
+        'HOOKFLOW_MASTER_KEY or HOOKFLOW_MASTER_KEY_FILE must be set in production (a key of at least 32 characters)',
+      );
     });
+
+    it.each(['change-me-to-a-random-32+-character-secret', 'hookflow-development-master-key-do-not-use-in-prod'])(
+      'refuses the published key %p in production, and takes it elsewhere',
+      (published) => {
+        const error = configError({ NODE_ENV: 'production', HOOKFLOW_MASTER_KEY: published });
+
+        expect(error.message).toBe(
+          'HOOKFLOW_MASTER_KEY is a published example key, refused in production: use a random one (`hookflow keygen` prints one)',
+        );
+        expect(loadConfig({ NODE_ENV: 'test', HOOKFLOW_MASTER_KEY: published }).security.masterKey).toBe(published);
+      },
+    );
 
     it('falls back to a flagged development key outside production', () => {
       for (const nodeEnv of ['development', 'test']) {
@@ -136,6 +153,106 @@ describe('loadConfig', () => {
         expect(config.security.masterKeyIsDevelopmentDefault).toBe(true);
         expect(config.security.masterKey.length).toBeGreaterThanOrEqual(32);
       }
+    });
+  });
+
+  describe('HOOKFLOW_MASTER_KEY_FILE', () => {
+    let dir: string;
+    const keyFile = (content: string, name = 'master-key'): string => {
+      const path = join(dir, name);
+      writeFileSync(path, content, { mode: 0o600 });
+      return path;
+    };
+
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'hookflow-key-'));
+    });
+
+    afterEach(() => {
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('reads the key from the file, without its final newline', () => {
+      const config = loadConfig({ NODE_ENV: 'production', HOOKFLOW_MASTER_KEY_FILE: keyFile(`${STRONG_KEY}\n`) });
+
+      expect(config.security).toEqual({ masterKey: STRONG_KEY, masterKeyIsDevelopmentDefault: false });
+    });
+
+    it('refuses it together with HOOKFLOW_MASTER_KEY', () => {
+      const error = configError({ HOOKFLOW_MASTER_KEY: STRONG_KEY, HOOKFLOW_MASTER_KEY_FILE: keyFile(STRONG_KEY) });
+
+      expect(error.message).toBe('HOOKFLOW_MASTER_KEY and HOOKFLOW_MASTER_KEY_FILE are both set: set only one of them');
+    });
+
+    it('names a missing, unreadable or empty file, whatever NODE_ENV says', () => {
+      const missing = join(dir, 'nowhere');
+      expect(configError({ HOOKFLOW_MASTER_KEY_FILE: missing }).message).toBe(
+        `HOOKFLOW_MASTER_KEY_FILE names a file that cannot be read (ENOENT): ${missing}`,
+      );
+      expect(configError({ HOOKFLOW_MASTER_KEY_FILE: dir }).message).toBe(
+        `HOOKFLOW_MASTER_KEY_FILE names a file that cannot be read (EISDIR): ${dir}`,
+      );
+      const empty = keyFile(' \n', 'empty');
+      expect(configError({ HOOKFLOW_MASTER_KEY_FILE: empty }).message).toBe(`HOOKFLOW_MASTER_KEY_FILE names an empty file: ${empty}`);
+      if (process.getuid?.() !== 0) {
+        const locked = keyFile(STRONG_KEY, 'locked');
+        chmodSync(locked, 0o000);
+        expect(configError({ HOOKFLOW_MASTER_KEY_FILE: locked }).message).toContain('(EACCES)');
+      }
+    });
+
+    it('refuses a short or published key in the file without printing it', () => {
+      const short = keyFile('k'.repeat(31));
+      const error = configError({ HOOKFLOW_MASTER_KEY_FILE: short });
+      expect(error.message).toBe(`the key in HOOKFLOW_MASTER_KEY_FILE (${short}) must be at least 32 characters long`);
+      expect(error.message).not.toContain('k'.repeat(31));
+
+      const published = keyFile('change-me-to-a-random-32+-character-secret\n', 'published');
+      expect(configError({ NODE_ENV: 'production', HOOKFLOW_MASTER_KEY_FILE: published }).message).toBe(
+        `the key in HOOKFLOW_MASTER_KEY_FILE (${published}) is a published example key, refused in production: use a random one (\`hookflow keygen\` prints one)`,
+      );
+    });
+  });
+
+  describe('HOOKFLOW_API_VARIABLES', () => {
+    it('exposes no variable by default', () => {
+      expect(loadConfig({}).rules.apiVariables).toEqual([]);
+    });
+
+    it('reads names and prefixes ending in *', () => {
+      expect(loadConfig({ HOOKFLOW_API_VARIABLES: ' SHOP_*, RECEIVER_URL,,slack_token ' }).rules.apiVariables).toEqual([
+        'SHOP_*',
+        'RECEIVER_URL',
+        'slack_token',
+      ]);
+    });
+
+    it.each([
+      ['DATABASE_URL', '"DATABASE_URL" covers DATABASE_URL'],
+      ['REDIS_URL', '"REDIS_URL" covers REDIS_URL'],
+      ['HOOKFLOW_MASTER_KEY', '"HOOKFLOW_MASTER_KEY" covers HOOKFLOW_MASTER_KEY'],
+      ['hookflow_master_key', '"hookflow_master_key" covers HOOKFLOW_MASTER_KEY'],
+      ['OTEL_EXPORTER_OTLP_HEADERS', '"OTEL_EXPORTER_OTLP_HEADERS" covers OTEL_EXPORTER_OTLP_HEADERS'],
+      ['PGPASSWORD', '"PGPASSWORD" covers PGPASSWORD'],
+      ['HOOKFLOW_*', '"HOOKFLOW_*" covers HOOKFLOW_*'],
+      ['HOOK*', '"HOOK*" covers HOOKFLOW_*'],
+      ['HOOKFLOW_SHOP_*', '"HOOKFLOW_SHOP_*" covers HOOKFLOW_*'],
+      ['DATA*', '"DATA*" covers DATABASE_URL'],
+      ['P*', '"P*" covers PG*'],
+    ])("refuses %p, one of Hookflow's own settings or a prefix that takes one in", (entry, covers) => {
+      const error = configError({ HOOKFLOW_API_VARIABLES: `SHOP_*,${entry}` });
+
+      expect(error.message).toBe(`HOOKFLOW_API_VARIABLES must not expose Hookflow's own settings: ${covers}`);
+    });
+
+    it('refuses a lone * and malformed entries, one line each', () => {
+      const lines = configError({ HOOKFLOW_API_VARIABLES: '*,SHOP-TOKEN,*_TOKEN' }).message.split('\n');
+
+      expect(lines).toEqual([
+        'HOOKFLOW_API_VARIABLES must not be a lone * (it would expose the whole environment): list names or prefixes such as SHOP_*',
+        'HOOKFLOW_API_VARIABLES must be a comma-separated list of variable names, each optionally ending in * (got "SHOP-TOKEN")',
+        'HOOKFLOW_API_VARIABLES must be a comma-separated list of variable names, each optionally ending in * (got "*_TOKEN")',
+      ]);
     });
   });
 
@@ -214,6 +331,49 @@ describe('loadConfig', () => {
       ['HOOKFLOW_CIRCUIT_COOLDOWN', '2h', 'HOOKFLOW_CIRCUIT_COOLDOWN must be a duration from 100ms to 1h (got "2h")'],
     ])('rejects %s=%p', (name, value, message) => {
       expect(configError({ [name]: value }).message).toBe(message);
+    });
+  });
+
+  describe('HOOKFLOW_REPLAY_CONCURRENCY and HOOKFLOW_REPLAY_RATE', () => {
+    it('runs 2 replay jobs at once per engine, at most 50 a second across engines, by default', () => {
+      expect(loadConfig({}).engine.replays).toEqual({ concurrency: 2, rate: { max: 50, durationMs: 1_000 } });
+    });
+
+    it.each([
+      ['50/s', { max: 50, durationMs: 1_000 }],
+      ['600/m', { max: 600, durationMs: 60_000 }],
+      ['100 / 10s', { max: 100, durationMs: 10_000 }],
+      ['1/250ms', { max: 1, durationMs: 250 }],
+      ['3600/h', { max: 3_600, durationMs: 3_600_000 }],
+    ])('reads the rate %p', (rate, expected) => {
+      expect(loadConfig({ HOOKFLOW_REPLAY_RATE: rate }).engine.replays.rate).toEqual(expected);
+    });
+
+    it('takes off as no rate limit, and reads a concurrency', () => {
+      expect(loadConfig({ HOOKFLOW_REPLAY_RATE: 'off', HOOKFLOW_REPLAY_CONCURRENCY: '8' }).engine.replays).toEqual({ concurrency: 8 });
+    });
+
+    it.each([
+      ['HOOKFLOW_REPLAY_RATE', 'fast', 'HOOKFLOW_REPLAY_RATE must be a rate such as 50/s, 600/m or 100/10s, or off (got "fast")'],
+      ['HOOKFLOW_REPLAY_RATE', '0/s', 'HOOKFLOW_REPLAY_RATE must be a rate such as 50/s, 600/m or 100/10s, or off (got "0/s")'],
+      ['HOOKFLOW_REPLAY_RATE', '50/0s', 'HOOKFLOW_REPLAY_RATE must be a rate such as 50/s, 600/m or 100/10s, or off (got "50/0s")'],
+      ['HOOKFLOW_REPLAY_RATE', '50', 'HOOKFLOW_REPLAY_RATE must be a rate such as 50/s, 600/m or 100/10s, or off (got "50")'],
+      ['HOOKFLOW_REPLAY_RATE', '2.5/s', 'HOOKFLOW_REPLAY_RATE must be a rate such as 50/s, 600/m or 100/10s, or off (got "2.5/s")'],
+      ['HOOKFLOW_REPLAY_CONCURRENCY', '0', 'HOOKFLOW_REPLAY_CONCURRENCY must be an integer from 1 to 1000 (got "0")'],
+    ])('rejects %s=%p', (name, value, message) => {
+      expect(configError({ [name]: value }).message).toBe(message);
+    });
+  });
+
+  describe('HOOKFLOW_SWEEP_INTERVAL and HOOKFLOW_SWEEP_GRACE', () => {
+    it('sweeps every 10 s for work older than 30 s by default, for ingest and engine alike', () => {
+      expect(loadConfig({}).sweep).toEqual({ intervalMs: 10_000, graceMs: 30_000 });
+    });
+
+    it.each(['0', '2h'])('rejects the interval %p', (interval) => {
+      expect(configError({ HOOKFLOW_SWEEP_INTERVAL: interval }).message).toBe(
+        `HOOKFLOW_SWEEP_INTERVAL must be a duration from 100ms to 1h (got "${interval}")`,
+      );
     });
   });
 

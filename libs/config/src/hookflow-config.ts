@@ -1,4 +1,6 @@
 import * as ipaddr from 'ipaddr.js';
+import { parseApiVariables } from './api-variables';
+import { MasterKeySettings, readMasterKey } from './master-key';
 import { parseByteSize, parseDuration } from './units';
 
 export type Environment = 'development' | 'test' | 'production';
@@ -8,21 +10,30 @@ export interface HookflowConfig {
   env: Environment;
   database: { url: string; poolSize: number; connectTimeoutMs: number };
   redis: { url: string; prefix: string };
-  /** `variables` resolve `${VAR}` references in rule files: the process environment. */
+  /**
+   * `variables` resolve `${VAR}` references in rule files: the process environment. Definitions
+   * written through the admin API may name only the variables `apiVariables` exposes (names, or
+   * prefixes ending in `*`; see `isExposedToApi`), never Hookflow's own settings.
+   */
   rules: {
     dir: string;
     refreshIntervalMs: number;
     /** Reload the rules directory when a file in it changes (SIGHUP always reloads). */
     watch: boolean;
     variables: Readonly<Record<string, string | undefined>>;
+    apiVariables: readonly string[];
   };
   startup: { waitMs: number };
+  /**
+   * The sweepers that rebuild the queues from PostgreSQL: ingest's outbox (committed events with no
+   * job) and the engine's runs sweeper (runs whose job is missing). Every `intervalMs` each looks for
+   * work that should have been queued (or due) at least `graceMs` ago.
+   */
+  sweep: { intervalMs: number; graceMs: number };
   ingest: {
     host: string;
     port: number;
     bodyLimitBytes: number;
-    sweepIntervalMs: number;
-    sweepGraceMs: number;
     /** The public base URL providers post to (signature schemes that sign the URL need it). */
     publicUrl?: string;
     /** Proxies whose X-Forwarded-For/Proto/Host are believed; no one's by default. */
@@ -37,13 +48,25 @@ export interface HookflowConfig {
     allowedPrivateRanges: string[];
     /** Per-destination circuit breaker of http steps: `failures` in a row open it (0: off), then `cooldownMs` before a probe. */
     circuit: { failures: number; cooldownMs: number };
+    /**
+     * Operators' replays run on a queue of their own: `concurrency` jobs at once per engine process,
+     * and at most `rate.max` jobs per `rate.durationMs` across every engine (no limit when unset).
+     */
+    replays: { concurrency: number; rate?: RateLimit };
   };
   /** The admin API (and, later, the console). */
   admin: { host: string; port: number };
   /** Email steps. `url` is unset in production unless HOOKFLOW_SMTP_URL gives it (email steps then fail). */
   smtp: { url?: string; from: string };
-  security: { masterKey: string; masterKeyIsDevelopmentDefault: boolean };
+  /** From HOOKFLOW_MASTER_KEY or HOOKFLOW_MASTER_KEY_FILE. */
+  security: MasterKeySettings;
   log: { level: string; pretty: boolean };
+}
+
+/** At most `max` jobs per `durationMs`. */
+export interface RateLimit {
+  max: number;
+  durationMs: number;
 }
 
 /** A setting that is missing, malformed or unusable. Its message is one line that names the variable. */
@@ -53,8 +76,6 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-/** Used only outside production so `npm start` works out of the box; production refuses it. */
-const DEVELOPMENT_MASTER_KEY = 'hookflow-development-master-key-do-not-use-in-prod';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 /** Mailpit's SMTP port (docker-compose.yml); a default outside production only. */
 const DEVELOPMENT_SMTP_URL = 'smtp://127.0.0.1:1025';
@@ -121,6 +142,16 @@ class EnvReader {
     return parseDuration(fallback) ?? 0;
   }
 
+  /** A rate such as `50/s`, `600/m` or `100/10s` (`count/duration`); `off` for none. */
+  rate(name: string, fallback: string): RateLimit | undefined {
+    const raw = this.string(name, fallback);
+    const value = parseRate(raw);
+    if (value !== undefined) return value === 'off' ? undefined : value;
+    this.problems.push(`${name} must be a rate such as 50/s, 600/m or 100/10s, or off (got "${raw}")`);
+    const parsed = parseRate(fallback);
+    return parsed === 'off' ? undefined : parsed;
+  }
+
   byteSize(name: string, fallback: string): number {
     const raw = this.string(name, fallback);
     const value = parseByteSize(raw);
@@ -169,12 +200,9 @@ export function loadConfig(env: Env = process.env): HookflowConfig {
   const read = new EnvReader(env);
   const nodeEnv = read.oneOf<Environment>('NODE_ENV', ['development', 'test', 'production'], 'development');
   const host = read.string('HOOKFLOW_HOST', '0.0.0.0');
-  const masterKeyRaw = read.string('HOOKFLOW_MASTER_KEY', '');
-  if (masterKeyRaw !== '' && masterKeyRaw.length < 32) {
-    read.problems.push('HOOKFLOW_MASTER_KEY must be at least 32 characters long');
-  } else if (masterKeyRaw === '' && nodeEnv === 'production') {
-    read.problems.push('HOOKFLOW_MASTER_KEY must be set in production (at least 32 characters)');
-  }
+  const security = readMasterKey(env, nodeEnv === 'production', read.problems);
+  const apiVariables = parseApiVariables(read.list('HOOKFLOW_API_VARIABLES'));
+  read.problems.push(...apiVariables.problems);
   const config: HookflowConfig = {
     env: nodeEnv,
     database: {
@@ -191,14 +219,17 @@ export function loadConfig(env: Env = process.env): HookflowConfig {
       refreshIntervalMs: read.duration('HOOKFLOW_CONFIG_REFRESH', '5s'),
       watch: read.boolean('HOOKFLOW_RULES_WATCH', nodeEnv === 'development'),
       variables: Object.freeze({ ...env }),
+      apiVariables: Object.freeze(apiVariables.patterns),
     },
     startup: { waitMs: read.duration('HOOKFLOW_STARTUP_WAIT', '10s') },
+    sweep: {
+      intervalMs: read.boundedDuration('HOOKFLOW_SWEEP_INTERVAL', '10s', '100ms', '1h'),
+      graceMs: read.duration('HOOKFLOW_SWEEP_GRACE', '30s'),
+    },
     ingest: {
       host,
       port: read.integer('INGEST_PORT', 3000, 0, 65535),
       bodyLimitBytes: read.byteSize('HOOKFLOW_BODY_LIMIT', '1mb'),
-      sweepIntervalMs: read.duration('HOOKFLOW_SWEEP_INTERVAL', '10s'),
-      sweepGraceMs: read.duration('HOOKFLOW_SWEEP_GRACE', '30s'),
       publicUrl: read.optionalUrl('HOOKFLOW_PUBLIC_URL', ['http:', 'https:']),
       trustedProxies: read.cidrList('HOOKFLOW_TRUSTED_PROXIES'),
       rejectionLog: {
@@ -216,6 +247,10 @@ export function loadConfig(env: Env = process.env): HookflowConfig {
         failures: read.integer('HOOKFLOW_CIRCUIT_FAILURES', 5, 0, 1000),
         cooldownMs: read.boundedDuration('HOOKFLOW_CIRCUIT_COOLDOWN', '30s', '100ms', '1h'),
       },
+      replays: {
+        concurrency: read.integer('HOOKFLOW_REPLAY_CONCURRENCY', 2, 1, 1000),
+        rate: read.rate('HOOKFLOW_REPLAY_RATE', '50/s'),
+      },
     },
     admin: { host, port: read.integer('ADMIN_PORT', 3001, 0, 65535) },
     smtp: {
@@ -225,10 +260,7 @@ export function loadConfig(env: Env = process.env): HookflowConfig {
           : read.url('HOOKFLOW_SMTP_URL', DEVELOPMENT_SMTP_URL, ['smtp:', 'smtps:']),
       from: read.mailbox('HOOKFLOW_SMTP_FROM', 'Hookflow <hookflow@localhost>'),
     },
-    security: {
-      masterKey: masterKeyRaw || DEVELOPMENT_MASTER_KEY,
-      masterKeyIsDevelopmentDefault: masterKeyRaw === '',
-    },
+    security,
     log: {
       level: read.oneOf('LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'warn' : 'info'),
       pretty: read.string('HOOKFLOW_LOG_PRETTY', nodeEnv === 'development' ? 'true' : 'false') === 'true',
@@ -247,6 +279,18 @@ export function redactUrl(url: string): string {
   } catch {
     return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
   }
+}
+
+/** `count/duration`, where a bare unit means one of it (`50/s` = 50 per 1s); `off`. */
+function parseRate(text: string): RateLimit | 'off' | undefined {
+  if (text.trim().toLowerCase() === 'off') return 'off';
+  const match = /^\s*(\d+)\s*\/\s*(\S+)\s*$/.exec(text);
+  if (!match) return undefined;
+  const max = Number(match[1]);
+  const per = match[2] ?? '';
+  const durationMs = parseDuration(/^[a-z]+$/i.test(per) ? `1${per}` : per);
+  if (!Number.isSafeInteger(max) || max < 1 || durationMs === undefined || durationMs < 1) return undefined;
+  return { max, durationMs };
 }
 
 function asCidr(text: string): string {

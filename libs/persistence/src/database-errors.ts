@@ -21,3 +21,23 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (/^[0-9A-Z]{5}$/.test(text) && UNAVAILABLE_SQLSTATE_PREFIXES.some((prefix) => text.startsWith(prefix))) return true;
   return typeof message === 'string' && UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message));
 }
+
+/** SQLSTATE class 22, data exception: a NUL in text, a number or time out of range, text that is not a uuid or jsonb. */
+const DATA_EXCEPTION = /^22[0-9A-Z]{3}$/;
+
+/**
+ * True when PostgreSQL refused a value a statement was given (SQLSTATE class 22): the request
+ * carried something the database cannot take, so it is the caller's fault, not the server's.
+ */
+export function isDataException(error: unknown): boolean {
+  const sqlState = sqlStateOf(error);
+  return sqlState !== undefined && DATA_EXCEPTION.test(sqlState);
+}
+
+/** The SQLSTATE of a PostgreSQL error, raw (pg) or wrapped by TypeORM (its `driverError`); undefined for any other error. */
+export function sqlStateOf(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, driverError } = error as { code?: unknown; driverError?: { code?: unknown } | null };
+  const sqlState = typeof driverError?.code === 'string' ? driverError.code : code;
+  return typeof sqlState === 'string' && /^[0-9A-Z]{5}$/.test(sqlState) ? sqlState : undefined;
+}

@@ -1,7 +1,7 @@
 export * from './entities';
 export { dataSourceOptions, runPendingMigrations } from './typeorm-options';
 export { SecretBox, StoredSecret, secretsValidAt } from './secret-box';
-export { isDatabaseUnavailable } from './database-errors';
+export { isDatabaseUnavailable, isDataException, sqlStateOf } from './database-errors';
 export { PersistenceModule } from './persistence.module';
 export * from './repositories/catalog.repository';
 export * from './repositories/events.repository';

@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { EVENTS_QUEUE, EventJob, RUNS_QUEUE, RunJob } from './queues';
+import { EVENTS_QUEUE, EventJob, REPLAYS_QUEUE, ReplayJob, RUNS_QUEUE, RunJob } from './queues';
 
 /** Connection trouble is expected (Redis restarts); log it once per outage instead of per retry. */
 const QUIET_PERIOD_MS = 10_000;
@@ -18,10 +18,11 @@ export class QueueErrorLogger implements OnApplicationBootstrap {
   constructor(
     @InjectQueue(EVENTS_QUEUE) private readonly events: Queue<EventJob>,
     @InjectQueue(RUNS_QUEUE) private readonly runs: Queue<RunJob>,
+    @InjectQueue(REPLAYS_QUEUE) private readonly replays: Queue<ReplayJob>,
   ) {}
 
   onApplicationBootstrap(): void {
-    for (const queue of [this.events, this.runs]) queue.on('error', (error) => this.log(queue.name, error));
+    for (const queue of [this.events, this.runs, this.replays]) queue.on('error', (error) => this.log(queue.name, error));
   }
 
   private log(queue: string, error: Error): void {

@@ -2,7 +2,7 @@ import { HookflowConfig, HOOKFLOW_CONFIG } from '@hookflow/config';
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { QueueErrorLogger } from './queue-error-logger';
-import { EVENTS_QUEUE, RUNS_QUEUE } from './queues';
+import { EVENTS_QUEUE, REPLAYS_QUEUE, RUNS_QUEUE } from './queues';
 import { redisOptions, RedisRole } from './redis-connection';
 import { TracedQueue } from './traced-queue';
 
@@ -23,7 +23,7 @@ export class QueueModule {
         skipWaitingForReady: role === 'producer',
       }),
     });
-    const queues = BullModule.registerQueue({ name: EVENTS_QUEUE }, { name: RUNS_QUEUE });
+    const queues = BullModule.registerQueue({ name: EVENTS_QUEUE }, { name: RUNS_QUEUE }, { name: REPLAYS_QUEUE });
     return { module: QueueModule, global: true, imports: [root, queues], providers: [QueueErrorLogger], exports: [queues] };
   }
 }

@@ -1,5 +1,5 @@
 import { compileRule } from './compiled-rule';
-import { ExpressionContext, ExpressionEvaluationError } from './expression';
+import { ExpressionContext, ExpressionEvaluationError, ExpressionSyntaxError } from './expression';
 import { RuleDefinition, StepDefinition } from './rule-definitions';
 
 const context: ExpressionContext = {
@@ -83,5 +83,41 @@ describe('compileRule step options', () => {
     const [, step] = compileRule('r1', 1, rule, {}).steps;
 
     await expect(step?.input.render(context)).resolves.toEqual({ url: 'https://example.com/b', body: { order: 'ord_1' } });
+  });
+});
+
+describe('compileRule with variables unresolved (a dry run)', () => {
+  const variables = { SECRET: 'hunter2-hunter2' };
+
+  it('leaves every ${VAR} as written, fallbacks included, so nothing computed from a value can come out', async () => {
+    const rule = compileRule(
+      'r1',
+      1,
+      {
+        id: 'r1',
+        source: 'shop',
+        when: '$uppercase("${SECRET}")',
+        steps: [
+          { id: 'shout', type: 'transform', expression: '$base64encode("${SECRET}")' },
+          { id: 'post', type: 'http', url: 'https://example.com/${SECRET}/${PATH:-x}', headers: { 'X-Key': '{{ "${SECRET}" }}' } },
+        ],
+      },
+      'unresolved',
+    );
+
+    await expect(rule.when?.evaluate(context)).resolves.toBe('${SECRET}');
+    await expect(rule.steps[0]?.input.render(context)).resolves.toEqual({ value: Buffer.from('${SECRET}').toString('base64') });
+    await expect(rule.steps[1]?.input.render(context)).resolves.toEqual({
+      url: 'https://example.com/${SECRET}/${PATH:-x}',
+      headers: { 'X-Key': '${SECRET}' },
+    });
+    const resolved = compileRule('r1', 1, { id: 'r1', source: 'shop', when: '$uppercase("${SECRET}")', steps: [] }, variables);
+    await expect(resolved.when?.evaluate(context)).resolves.toBe('HUNTER2-HUNTER2');
+  });
+
+  it('still refuses an expression that does not compile', () => {
+    expect(() => compileRule('r1', 1, { id: 'r1', source: 'shop', when: 'payload.total >=', steps: [] }, 'unresolved')).toThrow(
+      ExpressionSyntaxError,
+    );
   });
 });

@@ -30,7 +30,7 @@ export const STEP_EXPRESSION_FIELDS: Readonly<Partial<Record<StepDefinition['typ
   transform: { expression: 'value' },
 };
 
-/** A rule version ready to run: expressions and templates compiled once, variables resolved. */
+/** A rule version ready to run: expressions and templates compiled once, variables resolved (or, in a dry run, left as written). */
 export interface CompiledRule {
   id: string;
   version: number;
@@ -41,14 +41,25 @@ export interface CompiledRule {
   steps: CompiledStep[];
 }
 
+/**
+ * What a rule's `${VAR}` references compile to: the values of the environment (the engine), or
+ * `'unresolved'`: their own text, as written (a dry run, whose answer must hold nothing secret).
+ */
+export type RuleVariables = Readonly<Record<string, string | undefined>> | 'unresolved';
+
+/**
+ * Compiles a rule version. With `'unresolved'` variables every `${VAR}` keeps its own text: a rule
+ * that passed the checks of a file or of the admin API compiles so too, since those compile its
+ * expressions and templates as written. Throws {@link ExpressionSyntaxError} for one that does not.
+ */
 export function compileRule(
   id: string,
   version: number,
   definition: RuleDefinition,
-  variables: Record<string, string | undefined>,
+  variables: RuleVariables,
   limits: ExpressionLimits = DEFAULT_EXPRESSION_LIMITS,
 ): CompiledRule {
-  const resolved = substituteVariables(definition, variables);
+  const resolved = variables === 'unresolved' ? definition : substituteVariables(definition, variables);
   return {
     id,
     version,

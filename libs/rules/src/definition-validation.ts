@@ -1,6 +1,6 @@
 import {
+  checkApiSource,
   checkRule,
-  checkSource,
   dbTargetsOf,
   DefinitionPath,
   Locator,
@@ -10,6 +10,7 @@ import {
 } from './definition-checks';
 import { DbTarget, RuleDefinition, SourceDefinition } from './rule-definitions';
 import { RulesProblem, RulesValidationError } from './rules-validation.error';
+import { VariableScope } from './variables';
 
 /** What a lone rule may refer to: the sources and connections that exist where it is being saved. */
 export interface DefinitionReferences {
@@ -27,12 +28,13 @@ export interface ValidatedRule {
 const MISSING_REFERENCE = { source: 'which does not exist', connection: 'which the rules directory does not define' };
 
 /**
- * Validates one source definition given as JSON (the admin API) with exactly the checks and words
- * of a source in a rules file: the schema, its expressions, its `${VAR}` references. Returns it
- * with the references resolved. Throws {@link RulesValidationError} whose problems carry a `path`
- * inside the definition (`tolerance`, `secrets.0`).
+ * Validates one source definition given as JSON (the admin API) with the checks and words of a
+ * source in a rules file (the schema, its expressions) and those of a definition written through
+ * the API: `${VAR}` only in `secrets`, and only the variables `variables` allows. Returns it with
+ * its secrets resolved. Throws {@link RulesValidationError} whose problems carry a `path` inside
+ * the definition (`tolerance`, `secrets.0`).
  */
-export function validateSourceDefinition(value: unknown, variables: Readonly<Record<string, string | undefined>>): SourceDefinition {
+export function validateSourceDefinition(value: unknown, variables: VariableScope): SourceDefinition {
   const label = labelOf('source', value);
   const problems: RulesProblem[] = [];
   const report = jsonReporter(label, problems);
@@ -40,22 +42,19 @@ export function validateSourceDefinition(value: unknown, variables: Readonly<Rec
     reportSchemaErrors(validateRuleFile.errors ?? [], report, 'the source', ['sources', 0]);
     throw new RulesValidationError(problems);
   }
-  const resolved = checkSource(report, [], value as SourceDefinition, variables);
+  const resolved = checkApiSource(report, [], value as SourceDefinition, variables);
   if (problems.length > 0) throw new RulesValidationError(problems);
   return resolved;
 }
 
 /**
  * Validates one rule definition given as JSON (the admin API) with exactly the checks and words of
- * a rule in a rules file: the schema, expressions, templates, unique step ids, variables that are
- * set, and a source and db step connections that exist. The rule keeps its `${VAR}` references,
- * as a rule from a file does. Throws {@link RulesValidationError} whose problems carry a `path`.
+ * a rule in a rules file (the schema, expressions, templates, unique step ids, variables that are
+ * set, a source and db step connections that exist) and the variables `variables` allows. The rule
+ * keeps its `${VAR}` references, as a rule from a file does. Throws {@link RulesValidationError}
+ * whose problems carry a `path`.
  */
-export function validateRuleDefinition(
-  value: unknown,
-  variables: Readonly<Record<string, string | undefined>>,
-  references: DefinitionReferences,
-): ValidatedRule {
+export function validateRuleDefinition(value: unknown, variables: VariableScope, references: DefinitionReferences): ValidatedRule {
   const label = labelOf('rule', value);
   const problems: RulesProblem[] = [];
   const report = jsonReporter(label, problems);
@@ -64,7 +63,7 @@ export function validateRuleDefinition(
     throw new RulesValidationError(problems);
   }
   const rule = value as RuleDefinition;
-  checkRule(report, [], rule, variables, { ...references, missing: MISSING_REFERENCE });
+  checkRule(report, [], rule, variables.values, { ...references, missing: MISSING_REFERENCE }, variables);
   if (problems.length > 0) throw new RulesValidationError(problems);
   return { rule, dbTargets: dbTargetsOf(jsonLocator(label), [], rule) };
 }

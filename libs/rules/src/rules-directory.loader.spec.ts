@@ -232,6 +232,26 @@ rules:
     ]);
   });
 
+  it('checks a source again once its variables are resolved, at the line of the value', () => {
+    writeRules({
+      'a.yaml': `sources:
+  - id: shop
+    provider: basic
+    username: '\${SHOP_USER:-}'
+    secrets: ['\${SHOP_SECRET}']
+`,
+    });
+
+    expect(problemsOf({ SHOP_SECRET: 'pw', SHOP_USER: '' })).toEqual([
+      {
+        file: join(dir, 'a.yaml'),
+        line: 4,
+        column: 15,
+        message: 'username: must NOT have fewer than 1 characters once its variables are resolved',
+      },
+    ]);
+  });
+
   it('locates a YAML syntax error, in one line', () => {
     writeRules({ 'a.yaml': `sources:\n  - id: shop\n    provider: [none\n` });
 

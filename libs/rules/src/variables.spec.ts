@@ -1,4 +1,4 @@
-import { requiredVariables, resolvedVariables, substituteVariables } from './variables';
+import { requiredVariables, substituteVariables, variableReferences } from './variables';
 
 describe('substituteVariables', () => {
   it('replaces ${VAR} with its value', () => {
@@ -84,18 +84,20 @@ describe('requiredVariables', () => {
   });
 });
 
-describe('resolvedVariables', () => {
-  it('lists each reference of every string that resolves, with its value, once', () => {
+describe('variableReferences', () => {
+  it('finds every reference in the strings of a value, with the path of its string, keys left alone', () => {
     const value = {
-      url: '${BASE}/hooks',
-      headers: { authorization: 'Bearer ${TOKEN}', 'x-again': '${TOKEN}' },
-      note: ['${MISSING}', '${OLD:-old}'],
+      url: '${BASE}/hooks/${PATH:-x}',
+      headers: { '${NOT_A_VALUE}': 'Bearer ${TOKEN}' },
+      steps: [{ note: 'plain' }, { note: ['${MISSING}'] }],
+      count: 3,
     };
 
-    expect(resolvedVariables(value, { BASE: 'https://x', TOKEN: 't0ken' })).toEqual([
-      { reference: '${BASE}', name: 'BASE', value: 'https://x' },
-      { reference: '${TOKEN}', name: 'TOKEN', value: 't0ken' },
-      { reference: '${OLD:-old}', name: 'OLD', value: 'old' },
+    expect(variableReferences(value)).toEqual([
+      { name: 'BASE', path: ['url'] },
+      { name: 'PATH', path: ['url'] },
+      { name: 'TOKEN', path: ['headers', '${NOT_A_VALUE}'] },
+      { name: 'MISSING', path: ['steps', 1, 'note', 0] },
     ]);
   });
 });

@@ -31,30 +31,33 @@ export function substituteVariables<T>(
   return value;
 }
 
-/** A `${VAR}` reference of a value and what it resolves to. */
-export interface ResolvedVariable {
-  /** As written: `${TOKEN}` or `${TOKEN:-fallback}`. */
-  reference: string;
-  name: string;
-  value: string;
+/**
+ * The variables a definition may name, and their values. A rules file (the operator's) may name
+ * any; a definition written through the admin API only those an operator exposed to it.
+ */
+export interface VariableScope {
+  /** Values of the variables the definition may name. */
+  values: Readonly<Record<string, string | undefined>>;
+  /** Why `${name}` may not be named, in words that name it; undefined when it may. */
+  refusal(name: string): string | undefined;
 }
 
-/**
- * Every `${VAR}` reference in the strings of a value that resolves (set, or with a fallback), with
- * its value: what to mask when a rendered value is shown to someone (a dry run).
- */
-export function resolvedVariables(value: unknown, variables: Readonly<Record<string, string | undefined>>): ResolvedVariable[] {
-  const found = new Map<string, ResolvedVariable>();
-  const visit = (item: unknown): void => {
-    if (typeof item === 'string') {
-      for (const match of item.matchAll(VARIABLE_REFERENCE)) {
-        const resolved = substituteVariables(match[0], variables);
-        if (resolved !== match[0]) found.set(match[0], { reference: match[0], name: match[1] ?? '', value: resolved });
-      }
-    } else if (item !== null && typeof item === 'object') {
-      for (const child of Object.values(item)) visit(child);
-    }
-  };
-  visit(value);
-  return [...found.values()];
+/** Keys and array indexes from the root of a value to one of its strings: `['steps', 0, 'url']`. */
+export type ValuePath = (string | number)[];
+
+/** A `${VAR}` reference (with or without a fallback) in one string of a value. */
+export interface VariableReference {
+  name: string;
+  /** Where the string holding it is. */
+  path: ValuePath;
+}
+
+/** Every `${VAR}` reference in the strings of a value (keys are never substituted, so not searched), in order. */
+export function variableReferences(value: unknown, path: ValuePath = []): VariableReference[] {
+  if (typeof value === 'string') return [...value.matchAll(VARIABLE_REFERENCE)].map((match) => ({ name: match[1] ?? '', path }));
+  if (Array.isArray(value)) return value.flatMap((item: unknown, index) => variableReferences(item, [...path, index]));
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, item]) => variableReferences(item, [...path, key]));
+  }
+  return [];
 }

@@ -1,5 +1,5 @@
 import { DeadLettersRepository } from '@hookflow/persistence';
-import { EVENTS_QUEUE, EventJob, pingQueueRedis, RUNS_QUEUE, RunJob } from '@hookflow/queue';
+import { EVENTS_QUEUE, EventJob, pingQueueRedis, REPLAYS_QUEUE, ReplayJob, RUNS_QUEUE, RunJob } from '@hookflow/queue';
 import { HookflowMetrics, QUEUE_JOB_STATES } from '@hookflow/telemetry';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, OnModuleInit } from '@nestjs/common';
@@ -19,6 +19,7 @@ export class ClusterGaugesProbe implements OnModuleInit {
     private readonly deadLetters: DeadLettersRepository,
     @InjectQueue(EVENTS_QUEUE) private readonly events: Queue<EventJob>,
     @InjectQueue(RUNS_QUEUE) private readonly runs: Queue<RunJob>,
+    @InjectQueue(REPLAYS_QUEUE) private readonly replays: Queue<ReplayJob>,
   ) {}
 
   onModuleInit(): void {
@@ -28,7 +29,7 @@ export class ClusterGaugesProbe implements OnModuleInit {
 
   private async readQueues(): Promise<void> {
     await Promise.all(
-      [this.events, this.runs].map(async (queue: Queue) => {
+      [this.events, this.runs, this.replays].map(async (queue: Queue) => {
         try {
           // A client that is reconnecting would hold the scrape until Redis is back: report nothing instead.
           await pingQueueRedis(queue, REDIS_TIMEOUT_MS);

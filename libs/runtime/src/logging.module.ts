@@ -2,6 +2,7 @@ import { HOOKFLOW_CONFIG, HookflowConfig } from '@hookflow/config';
 import { traceLogFields } from '@hookflow/telemetry';
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { serializeErrorForLog } from './error-log-serializer';
 
 /** Headers that carry credentials or signatures: never written to a log line. */
 export const REDACTED_HEADERS = [
@@ -20,7 +21,8 @@ export const REDACTED_HEADERS = [
 ];
 
 /**
- * pino JSON logs (pretty in development), one line per request, credentials redacted. A line
+ * pino JSON logs (pretty in development), one line per request, credentials redacted, errors
+ * without the values of the statement that failed (see {@link serializeErrorForLog}). A line
  * written while a span is active carries its `trace_id` and `span_id` (with tracing on), so logs
  * and traces join up.
  */
@@ -34,8 +36,12 @@ export const REDACTED_HEADERS = [
           mixin: traceLogFields,
           transport: config.log.pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
           redact: { paths: [...REDACTED_HEADERS.map((name) => `req.headers["${name}"]`), 'req.query'], censor: '[redacted]' },
-          // Query strings can carry tokens (bearer sources' queryParameter): log the path only.
-          serializers: { req: (request: { url?: string }) => ({ ...request, url: request.url?.split('?')[0] }) },
+          // Query strings can carry tokens (bearer sources' queryParameter): log the path only. Errors
+          // of failed statements carry the statement's values: logged without them.
+          serializers: {
+            req: (request: { url?: string }) => ({ ...request, url: request.url?.split('?')[0] }),
+            err: serializeErrorForLog,
+          },
           customLogLevel: (_request, response, error) =>
             error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
         },

@@ -1,6 +1,7 @@
 import { DeadLetterFilter, DeadLettersQueryRepository, TimePosition } from '@hookflow/persistence';
 import { Injectable, Logger } from '@nestjs/common';
 import { ApiError } from '../errors/api-error';
+import { timeRangeOf } from '../validation/time-range-query.dto';
 import { BulkReplayFilterDto } from './bulk-replay.dto';
 import { DeadLettersService } from './dead-letters.service';
 
@@ -83,7 +84,6 @@ function selectionOf(filter: BulkReplayFilterDto): Omit<DeadLetterFilter, 'statu
     ruleId: filter.rule,
     sourceId: filter.source,
     cause: filter.cause,
-    from: filter.from === undefined ? undefined : new Date(filter.from),
-    to: filter.to === undefined ? undefined : new Date(filter.to),
+    ...timeRangeOf(filter),
   };
 }

@@ -1,7 +1,8 @@
 import { DeadLetterCause, DeadLetterStatus } from '@hookflow/persistence';
 import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../pagination/page';
+import { TimeRangeQueryDto } from '../validation/time-range-query.dto';
 
 export const DEAD_LETTER_STATUSES: readonly DeadLetterStatus[] = ['pending', 'replayed', 'resolved', 'discarded'];
 export const DEAD_LETTER_CAUSES: readonly DeadLetterCause[] = [
@@ -15,8 +16,8 @@ export const DEAD_LETTER_CAUSES: readonly DeadLetterCause[] = [
   'system',
 ];
 
-/** The filters a dead letter listing and a bulk replay share (all but `status`). */
-export class DeadLetterSelectionDto {
+/** The filters a dead letter listing and a bulk replay share (all but `status`). `from` and `to` bound the creation time. */
+export class DeadLetterSelectionDto extends TimeRangeQueryDto {
   @ApiPropertyOptional({ description: 'Rule id' })
   @IsOptional()
   @IsString()
@@ -33,16 +34,6 @@ export class DeadLetterSelectionDto {
   @IsOptional()
   @IsIn(DEAD_LETTER_CAUSES, { message: `cause must be one of ${DEAD_LETTER_CAUSES.join(', ')}` })
   cause?: DeadLetterCause;
-
-  @ApiPropertyOptional({ description: 'Created at or after this time (ISO-8601)' })
-  @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'from must be an ISO-8601 time such as 2026-01-01T00:00:00Z' })
-  from?: string;
-
-  @ApiPropertyOptional({ description: 'Created before this time (ISO-8601)' })
-  @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'to must be an ISO-8601 time such as 2026-01-02T00:00:00Z' })
-  to?: string;
 }
 
 /** Filters of `GET /dead-letters`, newest first. */

@@ -6,12 +6,15 @@ import { CurrentApiKey } from '../auth/api-key.guard';
 import { RequiredScope } from '../auth/scope.decorator';
 import { ApiError } from '../errors/api-error';
 import { Page } from '../pagination/page';
+import { UuidOr404Pipe } from '../validation/uuid-or-404.pipe';
 import { BulkReplayLine, BulkReplayService } from './bulk-replay.service';
 import { BulkReplayDto } from './bulk-replay.dto';
 import { ListDeadLettersQueryDto } from './dead-letter-filter.dto';
 import { BulkReplayCountView, DeadLetterDetailView, DeadLetterPageView, DeadLetterReplayView, DeadLetterView } from './dead-letter.views';
 import { DeadLettersService } from './dead-letters.service';
 import { DiscardDeadLetterDto } from './discard-dead-letter.dto';
+
+const DEAD_LETTER_ID = new UuidOr404Pipe('dead letter');
 
 @ApiTags('dead-letters')
 @Controller('dead-letters')
@@ -56,7 +59,7 @@ export class DeadLettersController {
   @Get(':id')
   @ApiOperation({ summary: 'One dead letter with the step attempts of its run' })
   @ApiOkResponse({ type: DeadLetterDetailView })
-  detail(@Param('id') id: string): Promise<DeadLetterDetailView> {
+  detail(@Param('id', DEAD_LETTER_ID) id: string): Promise<DeadLetterDetailView> {
     return this.deadLetters.detail(id);
   }
 
@@ -68,7 +71,7 @@ export class DeadLettersController {
       'The dead letter becomes `replayed`, then `resolved` when the new run succeeds. 409 unless it is pending, or when its rule is gone or disabled.',
   })
   @ApiOkResponse({ type: DeadLetterReplayView })
-  replay(@Param('id') id: string): Promise<DeadLetterReplayView> {
+  replay(@Param('id', DEAD_LETTER_ID) id: string): Promise<DeadLetterReplayView> {
     return this.deadLetters.replay(id);
   }
 
@@ -76,7 +79,11 @@ export class DeadLettersController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Discard a pending dead letter, with the reason' })
   @ApiOkResponse({ type: DeadLetterDetailView })
-  discard(@Param('id') id: string, @Body() body: DiscardDeadLetterDto, @CurrentApiKey() key: ApiKeyEntity): Promise<DeadLetterDetailView> {
+  discard(
+    @Param('id', DEAD_LETTER_ID) id: string,
+    @Body() body: DiscardDeadLetterDto,
+    @CurrentApiKey() key: ApiKeyEntity,
+  ): Promise<DeadLetterDetailView> {
     return this.deadLetters.discard(id, body.reason, key);
   }
 }

@@ -1,11 +1,11 @@
 import { ApiKeyEntity, DeadLetterRow, DeadLettersQueryRepository, DeadLetterReplay, ReplaysRepository } from '@hookflow/persistence';
 import { Injectable, Logger } from '@nestjs/common';
-import { isUUID } from 'class-validator';
 import { v7 as uuidv7 } from 'uuid';
 import { ApiError } from '../errors/api-error';
 import { isTimeKeysetOf, timeKeyset } from '../pagination/cursor';
 import { decodeCursor, DEFAULT_PAGE_LIMIT, Page, pageOf } from '../pagination/page';
 import { RunLauncher } from '../runs/run-launcher.service';
+import { timeRangeOf } from '../validation/time-range-query.dto';
 import { ListDeadLettersQueryDto } from './dead-letter-filter.dto';
 import { DeadLetterDetailView, DeadLetterReplayView, DeadLetterView } from './dead-letter.views';
 
@@ -15,6 +15,7 @@ const isListingKeyset = isTimeKeysetOf(LISTING);
 /**
  * Reviewing dead letters and acting on one: replay (a new run with the rule's current version,
  * queued for the engine) or discard with a reason. Only pending dead letters can be acted on.
+ * Ids are UUIDs: the controller answers 404 for anything else (UuidOr404Pipe).
  */
 @Injectable()
 export class DeadLettersService {
@@ -35,8 +36,7 @@ export class DeadLettersService {
         ruleId: query.rule,
         sourceId: query.source,
         cause: query.cause,
-        from: query.from === undefined ? undefined : new Date(query.from),
-        to: query.to === undefined ? undefined : new Date(query.to),
+        ...timeRangeOf(query),
       },
       after,
       limit + 1,
@@ -45,14 +45,13 @@ export class DeadLettersService {
   }
 
   async detail(id: string): Promise<DeadLetterDetailView> {
-    const row = isUUID(id) ? await this.queries.findById(id) : null;
+    const row = await this.queries.findById(id);
     if (!row) throw ApiError.notFound('dead letter', id);
     return { ...deadLetterView(row), attempts: row.attempts };
   }
 
   /** Replays one pending dead letter; its new run is queued before this answers. */
   async replay(id: string): Promise<DeadLetterReplayView> {
-    if (!isUUID(id)) throw ApiError.notFound('dead letter', id);
     const outcome = await this.replays.replayDeadLetter(id, uuidv7());
     if (outcome.outcome !== 'replayed') throw replayRefusal(id, outcome);
     await this.launcher.launch([outcome.runId]);
@@ -60,7 +59,7 @@ export class DeadLettersService {
   }
 
   async discard(id: string, reason: string, key: ApiKeyEntity): Promise<DeadLetterDetailView> {
-    const outcome = isUUID(id) ? await this.replays.discard(id, reason) : { outcome: 'not_found' as const };
+    const outcome = await this.replays.discard(id, reason);
     if (outcome.outcome === 'not_found') throw ApiError.notFound('dead letter', id);
     if (outcome.outcome === 'not_pending') {
       throw ApiError.conflict(

@@ -36,4 +36,9 @@ export class ApiError extends Error {
   static invalid(message: string, details: ErrorDetail[]): ApiError {
     return new ApiError(422, 'validation_failed', message, details);
   }
+
+  /** A request malformed as a request (a parameter, the query string, the shape of the body): 400 with each problem. */
+  static invalidRequest(details: ErrorDetail[]): ApiError {
+    return new ApiError(400, 'invalid_request', 'the request is not valid', details);
+  }
 }

@@ -15,5 +15,5 @@ export const adminValidationPipe = new ValidationPipe({
   whitelist: true,
   forbidNonWhitelisted: true,
   transform: true,
-  exceptionFactory: (errors) => new ApiError(400, 'invalid_request', 'the request is not valid', validationDetails(errors)),
+  exceptionFactory: (errors) => ApiError.invalidRequest(validationDetails(errors)),
 });

@@ -3,7 +3,9 @@ import {
   ActiveRuleVersion,
   CatalogRepository,
   EventEntity,
+  EventReplay,
   EventsRepository,
+  InFlightRun,
   NewReplayRun,
   ReplaysRepository,
 } from '@hookflow/persistence';
@@ -32,7 +34,11 @@ export class EventReplayService {
     private readonly launcher: RunLauncher,
   ) {}
 
-  async replay(eventId: string, ruleId?: string): Promise<EventReplayView> {
+  /**
+   * Refuses (409 `runs_in_flight`) while a run of the event for a rule it would replay has not
+   * finished, since both could deliver it; `force` replays anyway.
+   */
+  async replay(eventId: string, ruleId?: string, force = false): Promise<EventReplayView> {
     const event = isUUID(eventId) ? await this.events.findById(eventId) : null;
     if (!event) throw ApiError.notFound('event', eventId);
     if (event.status === 'received') {
@@ -44,7 +50,10 @@ export class EventReplayService {
     const candidates = ruleId === undefined ? await this.rulesOfSource(event.sourceId) : [await this.namedRule(ruleId)];
     const verdicts = await Promise.all(candidates.map((candidate) => this.judge(candidate, event)));
     const runs = verdicts.flatMap((verdict) => ('run' in verdict ? [verdict.run] : []));
-    const replayed = runs.length > 0 ? await this.replays.replayEvent(eventId, runs) : [];
+    const replay: EventReplay =
+      runs.length > 0 ? await this.replays.replayEvent(eventId, runs, { force }) : { outcome: 'replayed', runs: [] };
+    if (replay.outcome === 'in_flight') throw inFlightConflict(eventId, replay.runs);
+    const replayed = replay.runs;
     await this.launcher.launch(replayed.map((run) => run.runId));
     return { eventId, runs: replayed, skipped: verdicts.flatMap((verdict) => ('skipped' in verdict ? [verdict.skipped] : [])) };
   }
@@ -89,4 +98,15 @@ export class EventReplayService {
       ? skip('event_type', `rule "${rule.id}" does not take events of type ${event.type === null ? '(none)' : `"${event.type}"`}`)
       : skip('when', `rule "${rule.id}": when gave ${JSON.stringify(match.when) ?? 'nothing'}`);
   }
+}
+
+function inFlightConflict(eventId: string, runs: InFlightRun[]): ApiError {
+  const described = runs.map((run) => `run ${run.runId} of rule "${run.ruleId}" is ${run.status}`);
+  return new ApiError(
+    409,
+    'runs_in_flight',
+    `event ${eventId} has runs that have not finished (${runs.map((run) => run.runId).join(', ')}), so a replay now could ` +
+      'deliver it twice; wait for them to finish, or send "force": true to replay anyway',
+    described.map((message) => ({ path: 'force', message })),
+  );
 }

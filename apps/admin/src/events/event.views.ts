@@ -1,5 +1,5 @@
-import { EventStatus, RunStatus } from '@hookflow/persistence';
-import { ApiProperty } from '@nestjs/swagger';
+import { EventRow, EventStatus, RunStatus } from '@hookflow/persistence';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class EventSummaryView {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -10,8 +10,30 @@ export class EventSummaryView {
   @ApiProperty({ type: String, nullable: true }) contentType!: string | null;
   @ApiProperty({ format: 'date-time' }) receivedAt!: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) dispatchedAt!: string | null;
-  @ApiProperty({ description: 'Size of the raw body' }) bodyBytes!: number;
-  @ApiProperty({ description: 'The parsed payload', nullable: true }) payload!: unknown;
+  @ApiProperty({ description: 'Size of the raw body; listings leave the payload and body out (GET /events/:id has them)' })
+  bodyBytes!: number;
+}
+
+/** What a listing shows of an event. */
+export function summaryView(event: EventRow): EventSummaryView {
+  return {
+    id: event.id,
+    sourceId: event.sourceId,
+    type: event.type,
+    status: event.status,
+    idempotencyKey: event.idempotencyKey,
+    contentType: event.contentType,
+    receivedAt: event.receivedAt.toISOString(),
+    dispatchedAt: event.dispatchedAt?.toISOString() ?? null,
+    bodyBytes: event.bodyBytes,
+  };
+}
+
+export class HeldBackView {
+  @ApiProperty({ description: 'Committed events of this listing that wait for an older transaction to end (counted up to 1,000)' })
+  events!: number;
+  @ApiProperty({ description: 'True when there are more than `events`' }) truncated!: boolean;
+  @ApiProperty({ format: 'date-time', description: 'The earliest receive time among them' }) oldestReceivedAt!: string;
 }
 
 export class EventPageView {
@@ -19,9 +41,26 @@ export class EventPageView {
   @ApiProperty({
     type: String,
     nullable: true,
-    description: 'Pass as `after` for the next page. In `asc` order it is always given once there is a position: keep polling with it',
+    description: 'Pass as `after` for the next page. In `asc` order it is always given: keep polling with it',
   })
   nextCursor!: string | null;
+
+  @ApiPropertyOptional({
+    type: HeldBackView,
+    description:
+      '`asc` order only, on a page shorter than `limit`: events that have committed but are not served yet because a ' +
+      'transaction that started before them (anywhere in the PostgreSQL cluster) is still running. They will be served, ' +
+      'after this position, once it ends',
+  })
+  heldBack?: HeldBackView;
+}
+
+export class EventFeedHeadView {
+  @ApiProperty({
+    description:
+      'A feed cursor after every event settled now: pass it as `after` with `order=asc` to receive only what settles from now on',
+  })
+  cursor!: string;
 }
 
 export class EventBodyView {
@@ -43,6 +82,8 @@ export class EventRunView {
 }
 
 export class EventDetailView extends EventSummaryView {
+  @ApiProperty({ description: 'The parsed payload', nullable: true }) payload!: unknown;
+
   @ApiProperty({
     type: 'object',
     additionalProperties: { type: 'string' },

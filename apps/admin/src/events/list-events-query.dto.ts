@@ -1,12 +1,13 @@
 import { EventStatus } from '@hookflow/persistence';
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsJSON, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
+import { IsIn, IsJSON, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../pagination/page';
+import { TimeRangeQueryDto } from '../validation/time-range-query.dto';
 
 export const EVENT_STATUSES: readonly EventStatus[] = ['received', 'dispatched', 'unmatched'];
 
-/** Filters of `GET /events`; `order=asc` makes it the pull feed. */
-export class ListEventsQueryDto extends PageQueryDto {
+/** Filters of `GET /events`; `order=asc` makes it the pull feed. `from` and `to` bound the reception time. */
+export class ListEventsQueryDto extends IntersectionType(PageQueryDto, TimeRangeQueryDto) {
   @ApiPropertyOptional({ description: 'Source id' })
   @IsOptional()
   @IsString()
@@ -23,16 +24,6 @@ export class ListEventsQueryDto extends PageQueryDto {
   @IsOptional()
   @IsIn(EVENT_STATUSES, { message: `status must be one of ${EVENT_STATUSES.join(', ')}` })
   status?: EventStatus;
-
-  @ApiPropertyOptional({ description: 'Received at or after this time (ISO-8601)', example: '2026-01-01T00:00:00Z' })
-  @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'from must be an ISO-8601 time such as 2026-01-01T00:00:00Z' })
-  from?: string;
-
-  @ApiPropertyOptional({ description: 'Received before this time (ISO-8601)', example: '2026-01-02T00:00:00Z' })
-  @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'to must be an ISO-8601 time such as 2026-01-02T00:00:00Z' })
-  to?: string;
 
   @ApiPropertyOptional({
     description: 'A JSON object or array the payload must contain (`payload @> …`)',

@@ -43,9 +43,7 @@ export function decodeCursor<K>(cursor: string, isKeyset: (value: unknown) => va
     keyset = undefined;
   }
   if (!isKeyset(keyset)) {
-    throw new ApiError(400, 'invalid_request', 'the request is not valid', [
-      { path: 'after', message: 'after must be the nextCursor of an earlier page of this same listing' },
-    ]);
+    throw ApiError.invalidRequest([{ path: 'after', message: 'after must be the nextCursor of an earlier page of this same listing' }]);
   }
   return keyset;
 }

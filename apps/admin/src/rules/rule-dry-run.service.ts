@@ -1,20 +1,10 @@
-import { HOOKFLOW_CONFIG, HookflowConfig } from '@hookflow/config';
 import { EventsRepository, SourcesRepository } from '@hookflow/persistence';
-import {
-  CompiledRule,
-  compileExpression,
-  compileRule,
-  ContextEvent,
-  eventContext,
-  ExpressionContext,
-  resolvedVariables,
-  RuleDefinition,
-} from '@hookflow/rules';
+import { CompiledRule, compileExpression, ContextEvent, eventContext, ExpressionContext, RuleDefinition } from '@hookflow/rules';
 import { verifierFor } from '@hookflow/verification';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ApiError } from '../errors/api-error';
 import { RuleTestDto, SampleEventDto } from './rule.dto';
-import { DryRunView } from './rule-dry-run.view';
+import { DryRunView, VARIABLES_NOT_RESOLVED } from './rule-dry-run.view';
 import { RuleSimulation } from './rule-simulation';
 import { RuleValidation } from './rule-validation.service';
 import { RulesService } from './rules.service';
@@ -24,12 +14,11 @@ const DEFAULT_EVENT_TYPE = 'payload.type';
 /**
  * The dry run: does a rule match an event, what does its `when` give, and what would each step
  * send. It reads (the rule, the source, a stored event) and writes nothing: no request, email,
- * row, run or queued job.
+ * row, run or queued job. It resolves no `${VAR}` (see {@link RuleSimulation}): a read key may call it.
  */
 @Injectable()
 export class RuleDryRunService {
   constructor(
-    @Inject(HOOKFLOW_CONFIG) private readonly config: HookflowConfig,
     private readonly rules: RulesService,
     private readonly validation: RuleValidation,
     private readonly sources: SourcesRepository,
@@ -50,11 +39,10 @@ export class RuleDryRunService {
   }
 
   private async run(definition: RuleDefinition, version: number, request: RuleTestDto): Promise<DryRunView> {
-    const variables = this.config.rules.variables;
-    const rule = this.compiled(definition, version);
+    const simulation = this.simulation(definition, version);
+    const rule = simulation.rule;
     const event = await this.eventOf(rule, request);
     const context = eventContext(event);
-    const simulation = new RuleSimulation(rule, definition, resolvedVariables(definition, variables));
     const sourceMatches = rule.sourceId === '*' || rule.sourceId === event.sourceId;
     const typeMatches = rule.matchesEventType(event.type);
     const when = await simulation.when(context);
@@ -66,13 +54,14 @@ export class RuleDryRunService {
       eventType: { matches: typeMatches, patterns: definition.events ?? null, event: event.type },
       when,
       steps: await simulation.steps(context),
+      variables: VARIABLES_NOT_RESOLVED,
     };
   }
 
   /** A stored definition that no longer compiles (the engine skips it too) is a 422, not a 500. */
-  private compiled(definition: RuleDefinition, version: number): CompiledRule {
+  private simulation(definition: RuleDefinition, version: number): RuleSimulation {
     try {
-      return compileRule(definition.id, version, definition, this.config.rules.variables);
+      return new RuleSimulation(definition, version);
     } catch (error) {
       throw ApiError.invalid(`rule "${definition.id}" does not compile, so the engine does not run it`, [
         { path: '', message: (error as Error).message },

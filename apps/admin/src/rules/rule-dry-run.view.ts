@@ -1,5 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
+/** What every dry run answers about `${VAR}` references: they are shown as written, never resolved. */
+export const VARIABLES_NOT_RESOLVED = 'not resolved in a dry run';
+
 /** What an expression gave, or why it could not be evaluated. */
 export class ExpressionOutcomeView {
   @ApiProperty({ example: 'payload.total >= 100' })
@@ -20,13 +23,13 @@ export class DryRunRequestView {
   @ApiProperty({ example: 'POST' })
   method!: string;
 
-  @ApiProperty({ example: 'https://hooks.example.com/${HOOK_PATH}' })
+  @ApiProperty({ example: 'https://hooks.example.com/${HOOK_PATH}', description: '${VAR} references stay as written.' })
   url!: string;
 
   @ApiProperty({
     type: 'object',
     additionalProperties: { type: 'string' },
-    description: 'Credential headers (Authorization, …) and headers carrying a ${VAR} value show "[masked]".',
+    description: 'Credential headers (Authorization, Cookie, X-Api-Key, …) show "[masked]"; ${VAR} references stay as written.',
   })
   headers!: Record<string, string>;
 
@@ -100,4 +103,12 @@ export class DryRunView {
 
   @ApiProperty({ type: [DryRunStepView] })
   steps!: DryRunStepView[];
+
+  @ApiProperty({
+    enum: [VARIABLES_NOT_RESOLVED],
+    description:
+      'A dry run resolves no ${VAR}: each is rendered as its own text (an expression comparing with one compares with that text), ' +
+      'and an expression that compiles only with its value fails with an error saying so.',
+  })
+  variables!: typeof VARIABLES_NOT_RESOLVED;
 }

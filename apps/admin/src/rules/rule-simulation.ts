@@ -1,4 +1,4 @@
-import { CompiledRule, CompiledStep, ExpressionContext, isTruthy, ResolvedVariable, RuleDefinition } from '@hookflow/rules';
+import { CompiledRule, CompiledStep, compileRule, ExpressionContext, isTruthy, RuleDefinition } from '@hookflow/rules';
 import { DryRunStepView, ExpressionOutcomeView } from './rule-dry-run.view';
 
 type StepsContext = NonNullable<ExpressionContext['steps']>;
@@ -9,27 +9,25 @@ export const MASKED = '[masked]';
 /** Headers that carry credentials whatever their value. */
 const CREDENTIAL_HEADERS = /^(authorization|proxy-authorization|cookie|x-api-key|api-key|x-auth-token)$/i;
 
-/** Shorter variable values are not masked inside text: they could not be told from ordinary words or numbers. */
-const MIN_MASKED_LENGTH = 4;
-
 /**
  * Renders a rule's steps for an event the way the engine would, without executing any: no request,
  * no email, no row. A transform's output is computed (it has no side effect) so later steps see it;
  * the output of an http, email or db step is a placeholder, and the steps using it say so. Every
  * step is assumed to succeed, as a `when` such as `steps.x.status = "succeeded"` expects.
+ *
+ * Variables are never resolved here: each `${VAR}` is rendered as its own text, so no expression
+ * can compute a variable's value into the answer, however it transforms it (`$uppercase`,
+ * `$base64encode`, …), for saved and unsaved rules alike.
  */
 export class RuleSimulation {
-  private readonly secrets: ResolvedVariable[];
+  readonly rule: CompiledRule;
 
+  /** Throws ExpressionSyntaxError when the rule does not compile (for a reason other than an unresolved variable). */
   constructor(
-    private readonly rule: CompiledRule,
     private readonly definition: RuleDefinition,
-    resolved: ResolvedVariable[],
+    version: number,
   ) {
-    // Longest first, so a value containing another is replaced whole.
-    this.secrets = resolved
-      .filter((variable) => variable.value.length >= MIN_MASKED_LENGTH)
-      .sort((a, b) => b.value.length - a.value.length);
+    this.rule = compileRule(definition.id, version, definition, 'unresolved');
   }
 
   /** What the rule's own `when` gives for this event, or why it could not be evaluated. */
@@ -65,7 +63,7 @@ export class RuleSimulation {
   ): Promise<DryRunStepView> {
     const view: DryRunStepView = { id: step.id, type: step.type, status: 'rendered' };
     if (step.when) {
-      view.when = this.masked(await evaluate(step.when.source, () => step.when!.evaluate(context)));
+      view.when = await evaluate(step.when.source, () => step.when!.evaluate(context));
       if (view.when.error !== undefined) return this.failed(view, steps, `when: ${view.when.error}`);
       if (!view.when.truthy) {
         steps[step.id] = { status: 'skipped' };
@@ -81,11 +79,11 @@ export class RuleSimulation {
     if (step.type === 'transform') {
       const output = input.value ?? null;
       steps[step.id] = { status: 'succeeded', output };
-      view.output = this.masked(output);
+      view.output = output;
       return view;
     }
     if (step.type === 'http') view.request = this.httpRequest(input);
-    else view.input = this.masked(input);
+    else view.input = input;
     steps[step.id] = { status: 'succeeded', output: placeholderOutput(step) };
     placeholders.add(step.id);
     return view;
@@ -93,38 +91,25 @@ export class RuleSimulation {
 
   private failed(view: DryRunStepView, steps: StepsContext, error: string): DryRunStepView {
     steps[view.id] = { status: 'failed', output: null, error };
-    return { ...view, status: 'failed', error: this.masked(error) };
+    return { ...view, status: 'failed', error };
   }
 
   /** What an http step would send, credentials masked. Every try also carries Idempotency-Key: <run id>:<step id>. */
   private httpRequest(input: Record<string, unknown>): NonNullable<DryRunStepView['request']> {
     const headers = Object.fromEntries(
-      Object.entries((input.headers ?? {}) as Record<string, unknown>).map(([name, value]) => {
-        const text = String(value);
-        const secret = CREDENTIAL_HEADERS.test(name) || this.secrets.some((variable) => text.includes(variable.value));
-        return [name, secret ? MASKED : text];
-      }),
+      Object.entries((input.headers ?? {}) as Record<string, unknown>).map(([name, value]) => [
+        name,
+        CREDENTIAL_HEADERS.test(name) ? MASKED : String(value),
+      ]),
     );
     const sign = input.sign as { scheme?: unknown } | undefined;
     return {
       method: typeof input.method === 'string' ? input.method : 'POST',
-      url: this.masked(String(input.url)),
+      url: String(input.url),
       headers,
-      body: this.masked(input.body ?? null),
+      body: input.body ?? null,
       ...(sign ? { sign: { scheme: String(sign.scheme), secret: MASKED } } : {}),
     };
-  }
-
-  /** Every string of a value with each `${VAR}` value the rule resolved put back as its reference. */
-  private masked<T>(value: T): T {
-    if (typeof value === 'string') {
-      return this.secrets.reduce((text, variable) => text.split(variable.value).join(variable.reference), value as string) as T;
-    }
-    if (Array.isArray(value)) return value.map((item: unknown) => this.masked(item)) as T;
-    if (value !== null && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.masked(item)])) as T;
-    }
-    return value;
   }
 
   /** Ids of the earlier steps that the step at `index` refers to (`steps.<id>` or steps.`<id>`). */

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import {
   ApiBody,
   ApiConflictResponse,
@@ -13,6 +13,8 @@ import {
 } from '@nestjs/swagger';
 import { RequiredScope } from '../auth/scope.decorator';
 import { Page, PageQueryDto } from '../pagination/page';
+import { JsonObjectBodyPipe } from '../validation/json-object-body.pipe';
+import { ParsePositiveIntPipe } from '../validation/positive-int.pipe';
 import { RuleDefinitionDto, RuleQueryDto, RuleTestDto, UnsavedRuleTestDto } from './rule.dto';
 import { RuleVersionView, RuleView } from './rule.view';
 import { DryRunView } from './rule-dry-run.view';
@@ -51,7 +53,7 @@ export class RulesController {
   @ApiCreatedResponse({ type: RuleView })
   @ApiConflictResponse({ description: 'A rule with this id exists (`already_exists`, or `managed_by_yaml`).' })
   @ApiUnprocessableEntityResponse({ description: INVALID_DEFINITION })
-  create(@Body() body: unknown): Promise<RuleView> {
+  create(@Body(JsonObjectBodyPipe) body: Record<string, unknown>): Promise<RuleView> {
     return this.rules.create(body);
   }
 
@@ -85,7 +87,7 @@ export class RulesController {
   @ApiOkResponse({ type: RuleView })
   @ApiConflictResponse({ description: YAML_MANAGED })
   @ApiUnprocessableEntityResponse({ description: INVALID_DEFINITION })
-  update(@Param('id') id: string, @Body() body: unknown): Promise<RuleView> {
+  update(@Param('id') id: string, @Body(JsonObjectBodyPipe) body: Record<string, unknown>): Promise<RuleView> {
     return this.rules.update(id, body);
   }
 
@@ -129,7 +131,7 @@ export class RulesController {
   @Get(':id/versions/:version')
   @ApiOperation({ summary: 'One version of a rule' })
   @ApiOkResponse({ type: RuleVersionView })
-  version(@Param('id') id: string, @Param('version', ParseIntPipe) version: number): Promise<RuleVersionView> {
+  version(@Param('id') id: string, @Param('version', ParsePositiveIntPipe) version: number): Promise<RuleVersionView> {
     return this.rules.version(id, version);
   }
 

@@ -4,6 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { alreadyExists, idMismatch, managedByYaml } from '../catalog/catalog-errors';
 import { ApiError } from '../errors/api-error';
 import { decodeCursor, DEFAULT_PAGE_LIMIT, Page, PageQueryDto, pageOf } from '../pagination/page';
+import { isPositiveInt4 } from '../validation/positive-int.pipe';
 import { RuleQueryDto } from './rule.dto';
 import { RuleVersionView, RuleView } from './rule.view';
 import { RuleValidation } from './rule-validation.service';
@@ -15,7 +16,7 @@ const isRuleKeyset = (value: unknown): value is { listing: 'rules'; id: string }
 };
 const isVersionKeyset = (value: unknown): value is { listing: 'rule-versions'; version: number } => {
   const keyset = value as { listing?: unknown; version?: unknown } | null;
-  return keyset?.listing === 'rule-versions' && Number.isInteger(keyset.version);
+  return keyset?.listing === 'rule-versions' && isPositiveInt4(keyset.version);
 };
 
 /**

@@ -1,5 +1,5 @@
 import { ReplaysRepository } from '@hookflow/persistence';
-import { RUN_JOB_OPTIONS, RUNS_QUEUE, RunJob, runJobId } from '@hookflow/queue';
+import { REPLAY_JOB_OPTIONS, REPLAYS_QUEUE, ReplayJob, runJobId } from '@hookflow/queue';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
@@ -9,10 +9,12 @@ import { ApiError } from '../errors/api-error';
 const ENQUEUE_TIMEOUT_MS = 5_000;
 
 /**
- * Queues the first execution of runs an operator made (replays), exactly as dispatch queues new
- * runs: job `<run id>-1` on the runs queue, which the engine executes. Nothing re-queues a pending
- * run later, so when the queue cannot take the jobs the runs are taken back (deleted, their dead
- * letters pending again) and the caller gets a 503: a replay is either queued or not made.
+ * Queues the first execution of runs an operator made (replays, every one of them): job
+ * `<run id>-1` on the replays queue, which engines execute at their own concurrency and rate, apart
+ * from live runs (`runQueueOf`). When the queue cannot take the jobs the runs are taken back
+ * (deleted, their dead letters pending again) and the caller gets a 503: a replay is either queued
+ * or not made. Runs committed without their job for any other reason (a crash right after the
+ * commit, Redis losing data) are queued by the engine's runs sweeper after HOOKFLOW_SWEEP_GRACE.
  */
 @Injectable()
 export class RunLauncher {
@@ -20,15 +22,19 @@ export class RunLauncher {
 
   constructor(
     private readonly replays: ReplaysRepository,
-    @InjectQueue(RUNS_QUEUE) private readonly runsQueue: Queue<RunJob>,
+    @InjectQueue(REPLAYS_QUEUE) private readonly replaysQueue: Queue<ReplayJob>,
   ) {}
 
   async launch(runIds: string[]): Promise<void> {
     if (runIds.length === 0) return;
     try {
       await withTimeout(
-        this.runsQueue.addBulk(
-          runIds.map((runId) => ({ name: 'run', data: { runId, execution: 1 }, opts: { ...RUN_JOB_OPTIONS, jobId: runJobId(runId, 1) } })),
+        this.replaysQueue.addBulk(
+          runIds.map((runId) => ({
+            name: 'run',
+            data: { runId, execution: 1 },
+            opts: { ...REPLAY_JOB_OPTIONS, jobId: runJobId(runId, 1) },
+          })),
         ),
         ENQUEUE_TIMEOUT_MS,
       );

@@ -1,9 +1,9 @@
 import { RunRow, RunsQueryRepository, RunsRepository, StepAttemptEntity } from '@hookflow/persistence';
 import { Injectable } from '@nestjs/common';
-import { isUUID } from 'class-validator';
 import { ApiError } from '../errors/api-error';
 import { isTimeKeysetOf, timeKeyset } from '../pagination/cursor';
 import { decodeCursor, DEFAULT_PAGE_LIMIT, Page, pageOf } from '../pagination/page';
+import { timeRangeOf } from '../validation/time-range-query.dto';
 import { ListRunsQueryDto } from './list-runs-query.dto';
 import { RunDetailView, RunView, StepAttemptView } from './run.views';
 
@@ -25,8 +25,7 @@ export class RunsService {
         ruleId: query.rule,
         status: query.status,
         eventId: query.event,
-        from: query.from === undefined ? undefined : new Date(query.from),
-        to: query.to === undefined ? undefined : new Date(query.to),
+        ...timeRangeOf(query),
       },
       after,
       limit + 1,
@@ -34,8 +33,9 @@ export class RunsService {
     return pageOf(rows, limit, (row) => timeKeyset(LISTING, row.position), runView);
   }
 
+  /** `runId`: a UUID (the controller's UuidOr404Pipe answers 404 for anything else). */
   async detail(runId: string): Promise<RunDetailView> {
-    const run = isUUID(runId) ? await this.queries.findById(runId) : null;
+    const run = await this.queries.findById(runId);
     if (!run) throw ApiError.notFound('run', runId);
     const attempts = await this.runs.attempts(runId);
     return { ...runView(run), attempts: attempts.map(attemptView) };

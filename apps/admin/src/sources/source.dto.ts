@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsDateTime } from '../validation/date-time.validator';
 
 const PROVIDERS = [
   'github',
@@ -73,6 +74,6 @@ export class AddSecretDto {
       'Without it they stay valid until removed (DELETE /sources/:id/secrets/:fingerprint).',
   })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsDateTime()
   keepOldUntil?: string;
 }

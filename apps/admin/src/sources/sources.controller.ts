@@ -13,6 +13,7 @@ import {
 } from '@nestjs/swagger';
 import { CatalogQueryDto } from '../catalog/catalog-query.dto';
 import { Page } from '../pagination/page';
+import { JsonObjectBodyPipe } from '../validation/json-object-body.pipe';
 import { AddSecretDto, SourceDefinitionDto } from './source.dto';
 import { SourceView } from './source.view';
 import { SourcesService } from './sources.service';
@@ -46,7 +47,7 @@ export class SourcesController {
   @ApiCreatedResponse({ type: SourceView })
   @ApiConflictResponse({ description: 'A source with this id exists (`already_exists`, or `managed_by_yaml`).' })
   @ApiUnprocessableEntityResponse({ description: INVALID_DEFINITION })
-  create(@Body() body: unknown): Promise<SourceView> {
+  create(@Body(JsonObjectBodyPipe) body: Record<string, unknown>): Promise<SourceView> {
     return this.sources.create(body);
   }
 
@@ -63,7 +64,7 @@ export class SourcesController {
   @ApiOkResponse({ type: SourceView })
   @ApiConflictResponse({ description: YAML_MANAGED })
   @ApiUnprocessableEntityResponse({ description: INVALID_DEFINITION })
-  update(@Param('id') id: string, @Body() body: unknown): Promise<SourceView> {
+  update(@Param('id') id: string, @Body(JsonObjectBodyPipe) body: Record<string, unknown>): Promise<SourceView> {
     return this.sources.update(id, body);
   }
 

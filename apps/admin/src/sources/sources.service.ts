@@ -1,7 +1,8 @@
 import { HOOKFLOW_CONFIG, HookflowConfig } from '@hookflow/config';
 import { SourceRow, SourcesRepository, StoredSecret } from '@hookflow/persistence';
-import { sourceInput, SourceDefinition, validateSourceDefinition } from '@hookflow/rules';
+import { sourceInput, SourceDefinition, validateSourceDefinition, VariableScope } from '@hookflow/rules';
 import { Inject, Injectable } from '@nestjs/common';
+import { apiVariableScope } from '../catalog/api-variables';
 import { alreadyExists, idMismatch, managedByYaml, validatedOrInvalid } from '../catalog/catalog-errors';
 import { CatalogQueryDto } from '../catalog/catalog-query.dto';
 import { ApiError } from '../errors/api-error';
@@ -16,17 +17,25 @@ const isSourceKeyset = (value: unknown): value is { listing: 'sources'; id: stri
   return keyset?.listing === 'sources' && typeof keyset.id === 'string';
 };
 
+/** What stands in for a stored secret when a definition that keeps them is checked. */
+const KEPT_SECRET = 'stored secret, kept';
+
 /**
  * Sources through the admin API. A definition is checked as a rules file checks it; secrets are
- * write-only (sealed at rest, shown as fingerprints); sources of the rules directory are read-only.
+ * write-only (sealed at rest, shown as fingerprints); `${VAR}` resolves in secrets only, for the
+ * variables exposed to the API (HOOKFLOW_API_VARIABLES); sources of the rules directory are read-only.
  * Ingest follows every change within HOOKFLOW_CONFIG_REFRESH (the catalog stamp).
  */
 @Injectable()
 export class SourcesService {
+  private readonly variables: VariableScope;
+
   constructor(
-    @Inject(HOOKFLOW_CONFIG) private readonly config: HookflowConfig,
+    @Inject(HOOKFLOW_CONFIG) config: HookflowConfig,
     private readonly sources: SourcesRepository,
-  ) {}
+  ) {
+    this.variables = apiVariableScope(config);
+  }
 
   async list(query: CatalogQueryDto): Promise<Page<SourceView>> {
     const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
@@ -55,10 +64,11 @@ export class SourcesService {
     const written = isObject(body) ? body : {};
     if (written.id !== undefined && written.id !== id) throw idMismatch('source', id);
     const keepsSecrets = written.secrets === undefined;
-    // Checked as a file would be, with the stored secrets standing in when the body keeps them.
+    // Checked as a file would be, with a stand-in for each stored secret when the body keeps them:
+    // they are not written again, and a stored value is never read as `${VAR}`.
     const stored = existing.secrets.filter((secret) => secret.expiresAt === null || secret.expiresAt > new Date());
     const candidate = isObject(body)
-      ? { ...body, id, ...(keepsSecrets && stored.length > 0 ? { secrets: stored.map((secret) => secret.value) } : {}) }
+      ? { ...body, id, ...(keepsSecrets && stored.length > 0 ? { secrets: stored.map(() => KEPT_SECRET) } : {}) }
       : body;
     const definition = await this.validated(candidate);
     const { provider, settings, secrets } = sourceInput(definition);
@@ -118,7 +128,7 @@ export class SourcesService {
   }
 
   private validated(body: unknown): Promise<SourceDefinition> {
-    return validatedOrInvalid('source', () => validateSourceDefinition(body, this.config.rules.variables));
+    return validatedOrInvalid('source', () => validateSourceDefinition(body, this.variables));
   }
 
   private async existing(id: string): Promise<SourceRow> {

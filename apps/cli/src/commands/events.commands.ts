@@ -19,6 +19,7 @@ interface EventPage {
 interface TailOptions extends AdminOptions {
   source?: string;
   json?: boolean;
+  payload?: boolean;
   max?: number;
   interval: number;
   since?: string;
@@ -36,7 +37,8 @@ export function registerEventsCommands(program: Command): void {
       .description('print each new event as a line as it arrives, until interrupted (Ctrl-C)')
       .option('--source <id>', 'only events of this source')
       .option('--json', 'print each event as a line of JSON')
-      .option('--since <time>', 'start from this time (ISO-8601, or a duration ago such as 10m) instead of the newest event', timeOrAgo)
+      .option('--payload', "add each event's payload (one more request per event: listings leave payloads out)")
+      .option('--since <time>', 'start from this time (ISO-8601, or a duration ago such as 10m) instead of now', timeOrAgo)
       .option('--max <n>', 'stop after this many events', positiveInteger)
       .option('--interval <duration>', 'how often to poll when there is nothing new', pollInterval, 1_000),
   ).action((options: TailOptions) => tail(options));
@@ -46,18 +48,24 @@ async function tail(options: TailOptions): Promise<void> {
   const api = new AdminApi(options);
   const stop = stopSignal();
   try {
-    const start = await startingPoint(api, options);
+    // Without --since, from the feed's head: events that commit from now on, whatever their receive time.
+    let after = options.since === undefined ? (await api.get<{ cursor: string }>('/events/feed/head')).cursor : undefined;
     // On standard error, so standard output holds only events.
     process.stderr.write(
-      `following ${options.source === undefined ? 'new events' : `new events of source "${options.source}"`}${start.from ? ` from ${start.from}` : ''} (Ctrl-C to stop)\n`,
+      `following ${options.source === undefined ? 'new events' : `new events of source "${options.source}"`}${options.since ? ` from ${options.since}` : ''} (Ctrl-C to stop)\n`,
     );
-    let after: string | undefined;
     let shown = 0;
     while (!stop.requested) {
-      const page = await api.get<EventPage>('/events', { order: 'asc', source: options.source, from: start.from, after, limit: PAGE_SIZE });
+      const page = await api.get<EventPage>('/events', {
+        order: 'asc',
+        source: options.source,
+        from: options.since,
+        after,
+        limit: PAGE_SIZE,
+      });
       for (const event of page.items) {
-        if (event.id === start.skip) continue;
-        process.stdout.write(`${options.json ? JSON.stringify(event) : line(event)}\n`);
+        const shownEvent = options.payload ? await withPayload(api, event) : event;
+        process.stdout.write(`${options.json ? JSON.stringify(shownEvent) : line(shownEvent)}\n`);
         shown += 1;
         if (options.max !== undefined && shown >= options.max) return;
       }
@@ -69,19 +77,15 @@ async function tail(options: TailOptions): Promise<void> {
   }
 }
 
-/**
- * Where the feed starts: `--since`, else the newest event (by the server's clock, so a skewed local
- * clock misses nothing), which is not shown again.
- */
-async function startingPoint(api: AdminApi, options: TailOptions): Promise<{ from?: string; skip?: string }> {
-  if (options.since !== undefined) return { from: options.since };
-  const newest = await api.get<EventPage>('/events', { order: 'desc', source: options.source, limit: 1 });
-  const [event] = newest.items;
-  return event ? { from: event.receivedAt, skip: event.id } : {};
+/** The event with its payload, from its detail (listings leave payloads out: they may be megabytes each). */
+async function withPayload(api: AdminApi, event: EventSummary): Promise<EventSummary & { payload: unknown }> {
+  const detail = await api.get<{ payload: unknown }>(`/events/${encodeURIComponent(event.id)}`);
+  return { ...event, payload: detail.payload };
 }
 
-function line(event: EventSummary): string {
-  return [event.receivedAt, event.sourceId, event.type ?? '-', event.status, event.id].join('  ');
+function line(event: EventSummary & { payload?: unknown }): string {
+  const fields = [event.receivedAt, event.sourceId, event.type ?? '-', event.status, event.id];
+  return ('payload' in event ? [...fields, JSON.stringify(event.payload)] : fields).join('  ');
 }
 
 /** Ctrl-C ends the tail cleanly (exit 0) instead of killing it mid-line. */

@@ -1,14 +1,12 @@
 import { StepDeferral, StepExecutor, StepOutcome, StepRegistry, StepResult } from '@hookflow/actions';
 import { DeadLetterService } from '@hookflow/dead-letter';
 import { DeadLetterCause, EventsRepository, RunEntity, RunsRepository, StepAttemptEntity } from '@hookflow/persistence';
-import { RUN_JOB_OPTIONS, RUNS_QUEUE, RunJob, runJobId } from '@hookflow/queue';
 import { CompiledStep, eventContext, ExpressionContext, isTruthy, retryDelayMs } from '@hookflow/rules';
 import { annotateSpan, HookflowAttributes, HookflowMetrics, inSpan, markSpanFailed } from '@hookflow/telemetry';
-import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
-import { Queue } from 'bullmq';
 import { RuleRegistry } from '../rules/rule-registry.service';
 import { eventSpanAttributes } from '../telemetry/span-attributes';
+import { RunQueues } from './run-queues.service';
 
 type StepsContext = NonNullable<ExpressionContext['steps']>;
 type Failure = { stepId: string | null; cause: DeadLetterCause; error: string };
@@ -31,7 +29,7 @@ export class RunExecutor {
     private readonly steps: StepRegistry,
     private readonly deadLetters: DeadLetterService,
     private readonly metrics: HookflowMetrics,
-    @InjectQueue(RUNS_QUEUE) private readonly runsQueue: Queue<RunJob>,
+    private readonly queues: RunQueues,
   ) {}
 
   async execute(runId: string, execution: number): Promise<void> {
@@ -214,15 +212,15 @@ export class RunExecutor {
     });
   }
 
-  /** Resumes the run at this step in a new delayed job (its next execution), after a failed try or while a circuit is open. */
+  /**
+   * Resumes the run at this step in a new delayed job (its next execution), after a failed try or
+   * while a circuit is open. The job goes to the run's own queue: a replay keeps to the replays
+   * queue, its rate and concurrency, however often it retries.
+   */
   private async scheduleRetry(run: RunEntity, delayMs: number, error: string): Promise<void> {
     const execution = run.executions + 1;
     await this.runs.scheduleRetry(run.id, execution, new Date(Date.now() + delayMs), error);
-    await this.runsQueue.add(
-      'run',
-      { runId: run.id, execution },
-      { ...RUN_JOB_OPTIONS, jobId: runJobId(run.id, execution), delay: delayMs },
-    );
+    await this.queues.add(run, execution, delayMs);
   }
 
   private async fail(run: RunEntity, failure: Failure): Promise<void> {

@@ -1,36 +1,14 @@
 import { HOOKFLOW_CONFIG, HookflowConfig } from '@hookflow/config';
-import { RUNS_QUEUE, RunJob } from '@hookflow/queue';
-import { continueTrace, HookflowAttributes, SpanKind } from '@hookflow/telemetry';
+import { RUNS_QUEUE } from '@hookflow/queue';
 import { Processor } from '@nestjs/bullmq';
 import { Inject } from '@nestjs/common';
-import { Job } from 'bullmq';
-import { EngineWorkerHost } from '../worker-host.base';
 import { RunExecutor } from './run-executor.service';
+import { RunJobHost } from './run-job-host.base';
 
-/**
- * Thin adapter: a `runs` job executes one run, in a span that continues the trace of whatever
- * queued it (the dispatch, or the execution before a retry). Step failures are recorded and retried
- * by the executor; an error here means the platform failed (database away), and BullMQ retries the job.
- */
+/** Executes the runs dispatch made (live traffic), HOOKFLOW_ENGINE_CONCURRENCY at a time. */
 @Processor(RUNS_QUEUE)
-export class RunsProcessor extends EngineWorkerHost {
-  constructor(
-    private readonly executor: RunExecutor,
-    @Inject(HOOKFLOW_CONFIG) config: HookflowConfig,
-  ) {
-    super(config);
-  }
-
-  async process(job: Job<RunJob>): Promise<void> {
-    const { runId, execution, trace } = job.data;
-    const attributes = { [HookflowAttributes.RUN_ID]: runId, [HookflowAttributes.RUN_EXECUTION]: execution };
-    await continueTrace(trace, 'hookflow.run', { kind: SpanKind.CONSUMER, attributes }, async () => {
-      try {
-        await this.executor.execute(runId, execution);
-      } catch (error) {
-        if (job.attemptsMade + 1 < (job.opts.attempts ?? 1)) throw error;
-        await this.executor.giveUp(runId, error); // last try: record it rather than leave the run stuck
-      }
-    });
+export class RunsProcessor extends RunJobHost {
+  constructor(executor: RunExecutor, @Inject(HOOKFLOW_CONFIG) config: HookflowConfig) {
+    super(executor, config);
   }
 }

@@ -25,7 +25,7 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutd
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.sweep(), this.config.ingest.sweepIntervalMs);
+    this.timer = setInterval(() => void this.sweep(), this.config.sweep.intervalMs);
     this.timer.unref();
   }
 
@@ -42,7 +42,7 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutd
 
   private async sweepOnce(): Promise<number> {
     try {
-      const ids = await this.events.undispatchedIds(new Date(Date.now() - this.config.ingest.sweepGraceMs), SWEEP_BATCH);
+      const ids = await this.events.undispatchedIds(new Date(Date.now() - this.config.sweep.graceMs), SWEEP_BATCH);
       if (ids.length === 0) return 0;
       await this.eventsQueue.addBulk(
         ids.map((eventId) => ({ name: 'event', data: { eventId }, opts: { ...EVENT_JOB_OPTIONS, jobId: eventJobId(eventId) } })),

@@ -14,6 +14,7 @@ export type EventStatus = 'received' | 'dispatched' | 'unmatched';
 @Index('idx_events_received_at_id', ['receivedAt', 'id'])
 @Index('idx_events_source_received', ['sourceId', 'receivedAt'])
 @Index('idx_events_insert_xid_id', ['insertXid', 'id'])
+@Index('idx_events_source_insert_xid_id', ['sourceId', 'insertXid', 'id'])
 export class EventEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;

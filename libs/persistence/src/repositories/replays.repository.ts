@@ -29,6 +29,17 @@ export interface ReplayedRun {
   deadLettersReplayed: string[];
 }
 
+/** A run of an event for a rule that has not finished: a replay made now could deliver the event twice. */
+export interface InFlightRun {
+  runId: string;
+  ruleId: string;
+  replay: number;
+  status: 'pending' | 'running' | 'retrying';
+}
+
+/** What replaying an event did: made its runs, or nothing because runs of it are still in flight. */
+export type EventReplay = { outcome: 'replayed'; runs: ReplayedRun[] } | { outcome: 'in_flight'; runs: InFlightRun[] };
+
 export type DeadLetterDiscard = { outcome: 'discarded' } | { outcome: 'not_found' } | { outcome: 'not_pending'; status: DeadLetterStatus };
 
 export interface RuleState {
@@ -87,14 +98,25 @@ export class ReplaysRepository {
   /**
    * Creates replay runs of an event, one per rule, in one transaction. Each takes over the pending
    * dead letters of the event for its rule (marks them `replayed` by it), so they are resolved when
-   * it succeeds and a later bulk replay does not deliver the event a second time.
+   * it succeeds and a later bulk replay does not deliver the event a second time. When a run of the
+   * event for one of the rules has not finished (pending, running, retrying: the dispatched run or
+   * an earlier replay), nothing is made and those runs are returned, unless `force` says to replay
+   * anyway. The check holds the same locks as the insert, so two concurrent replays make one run.
    */
-  async replayEvent(eventId: string, runs: NewReplayRun[]): Promise<ReplayedRun[]> {
+  async replayEvent(eventId: string, runs: NewReplayRun[], options: { force: boolean }): Promise<EventReplay> {
     const ordered = [...runs].sort((a, b) => a.ruleId.localeCompare(b.ruleId)); // one lock order for every caller
     return this.dataSource.transaction(async (manager) => {
+      for (const run of ordered) await lockReplays(manager, eventId, run.ruleId);
+      if (!options.force) {
+        const inFlight = await inFlightRuns(
+          manager,
+          eventId,
+          ordered.map((run) => run.ruleId),
+        );
+        if (inFlight.length > 0) return { outcome: 'in_flight', runs: inFlight };
+      }
       const replayed: ReplayedRun[] = [];
       for (const run of ordered) {
-        await lockReplays(manager, eventId, run.ruleId);
         const [previous] = await manager.query<{ id: string }[]>(
           'SELECT id FROM runs WHERE event_id = $1 AND rule_id = $2 ORDER BY replay DESC LIMIT 1',
           [eventId, run.ruleId],
@@ -113,7 +135,7 @@ export class ReplaysRepository {
           deadLettersReplayed: taken.map((row) => row.id),
         });
       }
-      return replayed;
+      return { outcome: 'replayed', runs: replayed };
     });
   }
 
@@ -160,6 +182,16 @@ export class ReplaysRepository {
 
 async function lockReplays(manager: EntityManager, eventId: string, ruleId: string): Promise<void> {
   await manager.query(`SELECT pg_advisory_xact_lock($1, hashtext($2 || '/' || $3))`, [REPLAY_LOCK_CLASS, eventId, ruleId]);
+}
+
+async function inFlightRuns(manager: EntityManager, eventId: string, ruleIds: string[]): Promise<InFlightRun[]> {
+  const rows = await manager.query<{ id: string; rule_id: string; replay: number; status: InFlightRun['status'] }[]>(
+    `SELECT id, rule_id, replay, status FROM runs
+      WHERE event_id = $1 AND rule_id = ANY($2::text[]) AND status IN ('pending', 'running', 'retrying')
+      ORDER BY rule_id, replay`,
+    [eventId, ruleIds],
+  );
+  return rows.map((row) => ({ runId: row.id, ruleId: row.rule_id, replay: row.replay, status: row.status }));
 }
 
 async function ruleState(manager: EntityManager, ruleId: string): Promise<RuleState | null> {

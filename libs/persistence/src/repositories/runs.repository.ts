@@ -15,6 +15,28 @@ export interface NewRun {
 
 export type NewStepAttempt = Omit<StepAttemptEntity, 'id' | 'run'>;
 
+/** A run that should have a job queued by now; `executions` names the job it should have. */
+export interface StrandedRun {
+  id: string;
+  status: 'pending' | 'retrying';
+  executions: number;
+  replay: number;
+}
+
+/** Where {@link RunsRepository.strandedRuns} looks. */
+export interface StrandedRunsQuery {
+  /** Pending runs never taken up, created before this. */
+  pendingSince: Date;
+  /** Retrying runs whose next try was due before this. */
+  dueBefore: Date;
+  /** Only runs whose id comes after this one (the last of the previous batch). */
+  after?: string;
+  limit: number;
+}
+
+/** Sorts before every uuid: the start of a keyset walk. */
+const FIRST_UUID = '00000000-0000-0000-0000-000000000000';
+
 @Injectable()
 export class RunsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -42,6 +64,25 @@ export class RunsRepository {
       }
       await manager.query(`UPDATE events SET status = $2, dispatched_at = now() WHERE id = $1 AND status = 'received'`, [eventId, status]);
     });
+  }
+
+  /**
+   * Runs whose job should be in a queue by now, in id order: pending ones that no worker took up
+   * after they were created, and retrying ones whose next try is overdue. Most have their job
+   * (waiting behind others); a crash between commit and enqueue, or Redis losing data, leaves some
+   * without. Each half is read through idx_runs_status_next_attempt.
+   */
+  async strandedRuns(query: StrandedRunsQuery): Promise<StrandedRun[]> {
+    return this.dataSource.query<StrandedRun[]>(
+      `SELECT id, status, executions, replay FROM (
+         SELECT id, status, executions, replay FROM runs
+          WHERE status = 'pending' AND executions = 0 AND created_at < $1 AND id > $3
+         UNION ALL
+         SELECT id, status, executions, replay FROM runs
+          WHERE status = 'retrying' AND next_attempt_at < $2 AND id > $3
+       ) stranded ORDER BY id LIMIT $4`,
+      [query.pendingSince, query.dueBefore, query.after ?? FIRST_UUID, query.limit],
+    );
   }
 
   /** Runs of an event that no worker has taken up yet. */

@@ -45,7 +45,8 @@ function processMetrics(): Registry {
  * Hookflow's Prometheus metrics, one set per app. Labels are bounded: source ids, rule ids and
  * step types are operator-defined and few; event ids, run ids and URLs never become labels.
  * Counters and histograms are recorded as things happen; gauges that describe shared state (queue
- * depth, dead letters pending, open circuits) are read by probes when /metrics is scraped.
+ * depth, dead letters pending, open circuits, what the pull feed holds back) are read by probes
+ * when /metrics is scraped.
  */
 export class HookflowMetrics {
   private readonly logger = new Logger('Metrics');
@@ -108,6 +109,18 @@ export class HookflowMetrics {
     help: 'Destinations whose circuit is open or half-open in this engine process.',
     registers: [this.registry],
   });
+  private readonly feedHeldEvents = new Gauge({
+    name: 'hookflow_feed_held_events',
+    help:
+      'Committed events the pull feed (GET /events?order=asc) does not serve yet because an older transaction in the ' +
+      'PostgreSQL cluster is still running (counted up to 100,000; read from PostgreSQL at scrape time).',
+    registers: [this.registry],
+  });
+  private readonly feedHeldSeconds = new Gauge({
+    name: 'hookflow_feed_held_seconds',
+    help: 'Age of the oldest event the pull feed holds back, from its receive time (0 when none is held).',
+    registers: [this.registry],
+  });
 
   constructor() {
     this.exposed = Registry.merge([this.registry, processMetrics()]);
@@ -156,6 +169,17 @@ export class HookflowMetrics {
 
   setOpenCircuits(count: number): void {
     this.openCircuits.set(count);
+  }
+
+  /** What the pull feed holds back; undefined when it could not be read (the series disappear rather than go stale). */
+  setFeedHeldBack(held: { events: number; oldestAgeSeconds: number } | undefined): void {
+    if (held === undefined) {
+      this.feedHeldEvents.reset();
+      this.feedHeldSeconds.reset();
+    } else {
+      this.feedHeldEvents.set(held.events);
+      this.feedHeldSeconds.set(held.events > 0 ? held.oldestAgeSeconds : 0);
+    }
   }
 
   /**
