@@ -1,5 +1,5 @@
 export * from './rule-definitions';
-export { RULE_FILE_SCHEMA } from './rule-file.schema';
+export { PROVIDERS, RULE_FILE_SCHEMA } from './rule-file.schema';
 export { loadRulesDirectory } from './rules-directory.loader';
 export { validateRuleDefinition, validateSourceDefinition, DefinitionReferences, ValidatedRule } from './definition-validation';
 export { RulesLocation, RulesProblem, RulesValidationError, byPosition, formatProblem } from './rules-validation.error';

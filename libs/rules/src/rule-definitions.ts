@@ -1,21 +1,9 @@
 /** The shapes of a rules directory after validation (see schema/hookflow.schema.json for the reference). */
 
+import type { PROVIDERS } from './rule-file.schema';
 import type { RulesLocation } from './rules-validation.error';
 
-export type Provider =
-  | 'github'
-  | 'stripe'
-  | 'slack'
-  | 'shopify'
-  | 'twilio'
-  | 'sendgrid'
-  | 'meraki'
-  | 'standard-webhooks'
-  | 'svix'
-  | 'hmac'
-  | 'basic'
-  | 'bearer'
-  | 'none';
+export type Provider = (typeof PROVIDERS)[number];
 
 export interface SourceDefinition {
   id: string;

@@ -28,6 +28,22 @@ const stepOptions = {
 } as const;
 /** The step types; `step` picks the definition of a step by its `type`. */
 const STEP_TYPES = { http: 'httpStep', transform: 'transformStep', email: 'emailStep', db: 'dbStep' } as const;
+/** Every verification scheme a source may use (README, provider table). */
+export const PROVIDERS = [
+  'github',
+  'stripe',
+  'slack',
+  'shopify',
+  'twilio',
+  'sendgrid',
+  'meraki',
+  'standard-webhooks',
+  'svix',
+  'hmac',
+  'basic',
+  'bearer',
+  'none',
+] as const;
 /** A PostgreSQL table or column name; always quoted when SQL is built. */
 const sqlIdentifier = '[A-Za-z_][A-Za-z0-9_]{0,62}';
 const column = { type: 'string', pattern: `^${sqlIdentifier}$`, description: 'A column name.' } as const;
@@ -51,21 +67,7 @@ export const RULE_FILE_SCHEMA = {
       properties: {
         id: identifier,
         provider: {
-          enum: [
-            'github',
-            'stripe',
-            'slack',
-            'shopify',
-            'twilio',
-            'sendgrid',
-            'meraki',
-            'standard-webhooks',
-            'svix',
-            'hmac',
-            'basic',
-            'bearer',
-            'none',
-          ],
+          enum: PROVIDERS,
           description: 'How deliveries are verified (see the README provider table).',
         },
         description: { type: 'string' },

@@ -1,22 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PROVIDERS } from '@hookflow/rules';
 import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { IsDateTime } from '../validation/date-time.validator';
-
-const PROVIDERS = [
-  'github',
-  'stripe',
-  'slack',
-  'shopify',
-  'twilio',
-  'sendgrid',
-  'meraki',
-  'standard-webhooks',
-  'svix',
-  'hmac',
-  'basic',
-  'bearer',
-  'none',
-];
 
 /**
  * The body of POST and PUT /sources: a source exactly as written in a rules file (README, "Rules").
@@ -27,7 +12,7 @@ export class SourceDefinitionDto {
   @ApiProperty({ example: 'stripe', description: 'The URL is /hooks/<id>. PUT: optional, and must equal the id in the path.' })
   id!: string;
 
-  @ApiProperty({ enum: PROVIDERS, example: 'stripe' })
+  @ApiProperty({ enum: [...PROVIDERS], example: 'stripe' })
   provider!: string;
 
   @ApiPropertyOptional()
