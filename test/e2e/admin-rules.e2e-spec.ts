@@ -378,6 +378,33 @@ describe('admin API: rules', () => {
     expect((await admin.put('/rules/nowhere', apiRule())).status).toBe(404);
   });
 
+  it('hands a rule the rules directory no longer defines to the API, and takes it back if the directory defines it again first', async () => {
+    const directory = stack.engine!.get(RulesDirectoryService);
+    const fleeting = `rules:\n${httpRule('fleeting', 'shop', [{ id: 'notify', url: 'http://127.0.0.1:9/fleeting' }])}\n`;
+    stack.writeRules({ 'fleeting.yaml': fleeting });
+    expect((await directory.reload('test')).status).toBe('reloaded');
+    expect((await reader.get('/rules/fleeting')).body).toMatchObject({ origin: 'yaml', enabled: true });
+
+    stack.writeRules({ 'fleeting.yaml': '' });
+    expect((await directory.reload('test')).status).toBe('reloaded');
+    expect((await reader.get('/rules/fleeting')).body).toMatchObject({ origin: 'yaml-removed', enabled: false });
+    expect((await reader.get('/rules?origin=yaml-removed')).body.items.map((rule: { id: string }) => rule.id)).toEqual(['fleeting']);
+
+    stack.writeRules({ 'fleeting.yaml': fleeting });
+    expect((await directory.reload('test')).status).toBe('reloaded');
+    expect((await reader.get('/rules/fleeting')).body).toMatchObject({ origin: 'yaml', enabled: true, version: 1 });
+
+    stack.writeRules({ 'fleeting.yaml': '' });
+    expect((await directory.reload('test')).status).toBe('reloaded');
+    expect(await admin.post('/rules/fleeting/resume')).toMatchObject({ status: 200, body: { origin: 'api', enabled: true } });
+    stack.writeRules({ 'fleeting.yaml': fleeting });
+    expect((await directory.reload('test')).status).toBe('rejected');
+
+    stack.writeRules({ 'fleeting.yaml': '' });
+    expect((await admin.delete('/rules/fleeting')).status).toBe(204);
+    expect((await reader.get('/rules/fleeting')).status).toBe(404);
+  });
+
   it('needs a write key to change rules, and only a read key to dry-run them', async () => {
     const forbidden = { status: 403, body: { error: 'forbidden' } };
     expect(await reader.post('/rules', { ...apiRule(), id: 'by-reader' })).toMatchObject(forbidden);

@@ -7,11 +7,11 @@ import { PageQueryDto } from '../pagination/page';
 /** Filters shared by the source and rule listings. */
 export class CatalogQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
-    enum: ['yaml', 'api'],
-    description: 'Only items from the rules directory, or only those created through the API.',
+    enum: ['yaml', 'api', 'yaml-removed'],
+    description: 'Only items from the rules directory, those created through the API, or those the directory no longer defines.',
   })
   @IsOptional()
-  @IsIn(['yaml', 'api'])
+  @IsIn(['yaml', 'api', 'yaml-removed'])
   origin?: DefinitionOrigin;
 
   @ApiPropertyOptional({ description: 'Only enabled (true) or only paused (false) items.' })

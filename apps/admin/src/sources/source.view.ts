@@ -26,7 +26,12 @@ export class SourceView {
   @ApiProperty({ description: 'A paused source answers its deliveries 404.' })
   enabled!: boolean;
 
-  @ApiProperty({ enum: ['yaml', 'api'], description: "'yaml': from the rules directory, read-only here; 'api': created through this API." })
+  @ApiProperty({
+    enum: ['yaml', 'api', 'yaml-removed'],
+    description:
+      "'yaml': from the rules directory, read-only here; 'api': created or taken over through this API; " +
+      "'yaml-removed': the rules directory no longer defines it (disabled): editable here, or taken back by the directory.",
+  })
   origin!: DefinitionOrigin;
 
   @ApiProperty({

@@ -1,7 +1,15 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
-/** Where a source or rule definition comes from: a YAML file is read-only through the API. */
-export type DefinitionOrigin = 'yaml' | 'api';
+/**
+ * Where a source or rule definition comes from. `yaml`: the rules directory, read-only through the
+ * API. `api`: the admin API. `yaml-removed`: the directory defined it and no longer does; it is
+ * disabled, the API may now edit, resume or delete it (it becomes `api`), and the directory takes it
+ * back if it defines it again first.
+ */
+export type DefinitionOrigin = 'yaml' | 'api' | 'yaml-removed';
+
+/** Whether the admin API may change a definition of this origin. */
+export const isApiWritable = (origin: DefinitionOrigin): boolean => origin !== 'yaml';
 
 /** A webhook endpoint, `POST /hooks/:id`, and how its deliveries are verified. */
 @Entity({ name: 'sources' })

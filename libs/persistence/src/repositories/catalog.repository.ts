@@ -173,10 +173,16 @@ export class CatalogRepository {
   ): Promise<string[]> {
     const repository = manager.getRepository<SourceEntity | RuleEntity>(entity);
     const stale = await repository.find({
-      select: { id: true },
-      where: { origin: 'yaml', enabled: true, ...(keepIds.length > 0 ? { id: Not(In(keepIds)) } : {}) },
+      select: { id: true, enabled: true },
+      where: { origin: 'yaml', ...(keepIds.length > 0 ? { id: Not(In(keepIds)) } : {}) },
     });
-    if (stale.length > 0) await repository.update({ id: In(stale.map((row) => row.id)) }, { enabled: false, updatedAt: CLOCK_TIMESTAMP });
-    return stale.map((row) => row.id);
+    // Handed over: disabled, and from now on the API's to edit or delete (see DefinitionOrigin).
+    if (stale.length > 0) {
+      await repository.update(
+        { id: In(stale.map((row) => row.id)) },
+        { enabled: false, origin: 'yaml-removed', updatedAt: CLOCK_TIMESTAMP },
+      );
+    }
+    return stale.filter((row) => row.enabled).map((row) => row.id);
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { DefinitionOrigin, RuleVersionEntity } from '../entities';
+import { DefinitionOrigin, isApiWritable, RuleVersionEntity } from '../entities';
 import { CLOCK_TIMESTAMP, lockCatalog, RuleVersionInput, saveRuleVersion } from './catalog-writes';
 import { CatalogPageQuery } from './sources.repository';
 
@@ -99,7 +99,7 @@ export class RulesRepository {
     return this.dataSource.transaction(async (manager) => {
       await lockCatalog(manager);
       const existing = await this.findWith(manager, id);
-      if (existing?.origin !== 'api') return undefined;
+      if (!existing || !isApiWritable(existing.origin)) return undefined;
       const version = await saveRuleVersion(manager, { ...rule, id, enabled: rule.enabled ?? existing.enabled }, 'api');
       const saved = await this.findWith(manager, id);
       return saved ? { rule: saved, versioned: version !== undefined } : undefined;
@@ -111,11 +111,11 @@ export class RulesRepository {
     return this.dataSource.transaction(async (manager) => {
       await lockCatalog(manager);
       await manager.query(
-        `UPDATE rules SET enabled = $2, updated_at = ${CLOCK_TIMESTAMP()} WHERE id = $1 AND origin = 'api' AND enabled <> $2`,
+        `UPDATE rules SET enabled = $2, origin = 'api', updated_at = ${CLOCK_TIMESTAMP()} WHERE id = $1 AND origin <> 'yaml' AND (enabled <> $2 OR origin <> 'api')`,
         [id, enabled],
       );
       const rule = await this.findWith(manager, id);
-      return rule?.origin === 'api' ? rule : undefined;
+      return rule && isApiWritable(rule.origin) ? rule : undefined;
     });
   }
 
@@ -145,7 +145,9 @@ export class RulesRepository {
         await lockCatalog(manager);
         const [runs] = await manager.query<{ exists: boolean }[]>('SELECT EXISTS (SELECT 1 FROM runs WHERE rule_id = $1) AS exists', [id]);
         if (runs?.exists) return { status: 'has_runs' };
-        const [deleted] = await manager.query<[unknown[], number]>(`DELETE FROM rules WHERE id = $1 AND origin = 'api' RETURNING id`, [id]);
+        const [deleted] = await manager.query<[unknown[], number]>(`DELETE FROM rules WHERE id = $1 AND origin <> 'yaml' RETURNING id`, [
+          id,
+        ]);
         return deleted.length > 0 ? { status: 'deleted' } : { status: 'not_found' };
       });
     } catch (error) {

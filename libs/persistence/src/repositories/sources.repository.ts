@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { DefinitionOrigin, SourceEntity } from '../entities';
+import { DefinitionOrigin, isApiWritable, SourceEntity } from '../entities';
 import { SecretBox, StoredSecret } from '../secret-box';
 import { lockCatalog } from './catalog-writes';
 import { SourceRecord } from './catalog.repository';
@@ -90,8 +90,8 @@ export class SourcesRepository {
       const [rows, count] = await manager.query<[unknown[], number]>(
         `UPDATE sources SET provider = $2, settings = $3,
                 secrets_encrypted = CASE WHEN $4::boolean THEN $5 ELSE secrets_encrypted END,
-                enabled = coalesce($6, enabled), updated_at = clock_timestamp()
-          WHERE id = $1 AND origin = 'api' RETURNING id`,
+                enabled = coalesce($6, enabled), origin = 'api', updated_at = clock_timestamp()
+          WHERE id = $1 AND origin <> 'yaml' RETURNING id`,
         [
           id,
           source.provider,
@@ -110,11 +110,11 @@ export class SourcesRepository {
     return this.dataSource.transaction(async (manager) => {
       await lockCatalog(manager);
       await manager.query(
-        `UPDATE sources SET enabled = $2, updated_at = clock_timestamp() WHERE id = $1 AND origin = 'api' AND enabled <> $2`,
+        `UPDATE sources SET enabled = $2, origin = 'api', updated_at = clock_timestamp() WHERE id = $1 AND origin <> 'yaml' AND (enabled <> $2 OR origin <> 'api')`,
         [id, enabled],
       );
       const row = await this.findWith(manager, id);
-      return row?.origin === 'api' ? row : undefined;
+      return row && isApiWritable(row.origin) ? row : undefined;
     });
   }
 
@@ -127,8 +127,8 @@ export class SourcesRepository {
     return this.dataSource.transaction(async (manager) => {
       await lockCatalog(manager);
       const current = await this.findWith(manager, id);
-      if (current?.origin !== 'api') return undefined;
-      await manager.query(`UPDATE sources SET secrets_encrypted = $2, updated_at = clock_timestamp() WHERE id = $1`, [
+      if (!current || !isApiWritable(current.origin)) return undefined;
+      await manager.query(`UPDATE sources SET secrets_encrypted = $2, origin = 'api', updated_at = clock_timestamp() WHERE id = $1`, [
         id,
         this.sealed(change(current.secrets)),
       ]);
@@ -151,7 +151,7 @@ export class SourcesRepository {
         ]);
         if (events?.exists) return { status: 'has_events' };
         const [deleted, count] = await manager.query<[unknown[], number]>(
-          `DELETE FROM sources WHERE id = $1 AND origin = 'api' RETURNING id`,
+          `DELETE FROM sources WHERE id = $1 AND origin <> 'yaml' RETURNING id`,
           [id],
         );
         return deleted.length > 0 || count > 0 ? { status: 'deleted' } : { status: 'not_found' };
