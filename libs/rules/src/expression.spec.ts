@@ -44,7 +44,8 @@ describe('compileExpression', () => {
   });
 
   it('stops a runaway recursion at the depth limit', async () => {
-    const expression = compileExpression('($f := function($n){ $n + $f($n + 1) }; $f(0))', SMALL_LIMITS);
+    // A time limit no busy machine can reach first: this is about depth.
+    const expression = compileExpression('($f := function($n){ $n + $f($n + 1) }; $f(0))', { ...SMALL_LIMITS, timeoutMs: 10_000 });
 
     await expect(expression.evaluate(context)).rejects.toBeInstanceOf(ExpressionEvaluationError);
     await expect(expression.evaluate(context)).rejects.toMatchObject({ code: 'D1011' });

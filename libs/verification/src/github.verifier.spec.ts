@@ -1,10 +1,13 @@
-import { compileExpression } from '@hookflow/rules';
+import { compileExpression, DEFAULT_EXPRESSION_LIMITS } from '@hookflow/rules';
 import webhookDefinitions from '@octokit/webhooks-examples';
 import { sign } from '@octokit/webhooks-methods';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { GithubVerifier } from './github.verifier';
 import { verifierFor } from './verifier-registry';
 import { DeliveryRequest, VerifiableSource } from './verifier';
+
+/** These tests check what the provider's expressions give, not how fast: no time limit a busy machine could hit. */
+const UNHURRIED = { ...DEFAULT_EXPRESSION_LIMITS, timeoutMs: 10_000 };
 
 const SECRET = 'It’s a Secret to Everybody';
 const BODY = '{"action":"opened","number":42,"pull_request":{"title":"Fix the build"}}';
@@ -30,8 +33,8 @@ function signed(body: string, secret = SECRET): Promise<string> {
   return sign({ secret, algorithm: 'sha256' }, body);
 }
 
-const eventType = compileExpression(verifier.defaults.eventType);
-const idempotencyKey = compileExpression(verifier.defaults.idempotencyKey);
+const eventType = compileExpression(verifier.defaults.eventType, UNHURRIED);
+const idempotencyKey = compileExpression(verifier.defaults.idempotencyKey, UNHURRIED);
 
 function context(headers: Record<string, string>, payload: unknown) {
   return { event: { source: 'github', receivedAt: '2026-01-01T00:00:00.000Z', headers }, payload };

@@ -1,8 +1,11 @@
-import { compileExpression } from '@hookflow/rules';
+import { compileExpression, DEFAULT_EXPRESSION_LIMITS } from '@hookflow/rules';
 import { EventWebhook } from '@sendgrid/eventwebhook';
 import { generateKeyPairSync, KeyObject, randomBytes, randomInt, sign } from 'node:crypto';
 import { SendgridVerifier } from './sendgrid.verifier';
 import { DeliveryRequest, VerifiableSource } from './verifier';
+
+/** These tests check what the provider's expressions give, not how fast: no time limit a busy machine could hit. */
+const UNHURRIED = { ...DEFAULT_EXPRESSION_LIMITS, timeoutMs: 10_000 };
 
 const RECEIVED_AT = new Date('2026-01-01T00:00:00Z');
 const TIMESTAMP = String(RECEIVED_AT.getTime() / 1000 - 5);
@@ -301,8 +304,8 @@ describe('SendgridVerifier', () => {
   });
 
   describe('split and defaults', () => {
-    const eventType = compileExpression(verifier.defaults.eventType);
-    const idempotencyKey = compileExpression(verifier.defaults.idempotencyKey);
+    const eventType = compileExpression(verifier.defaults.eventType, UNHURRIED);
+    const idempotencyKey = compileExpression(verifier.defaults.idempotencyKey, UNHURRIED);
 
     it('splits a delivery into its events, each typed by event and keyed by sg_event_id', async () => {
       const events = verifier.split(JSON.parse(BODY));
