@@ -176,6 +176,21 @@ describe('provider verification at the ingest endpoint', () => {
       status: 401,
       body: { error: 'signature_mismatch' },
     });
+
+    // A later batch repeating an event already stored, and one twice within itself: each keyed once.
+    const again = JSON.stringify([
+      { email: 'a@example.com', event: 'delivered', sg_event_id: 'sg-1', timestamp: 1 },
+      { email: 'c@example.com', event: 'bounce', sg_event_id: 'sg-3', timestamp: 3 },
+      { email: 'c@example.com', event: 'bounce', sg_event_id: 'sg-3', timestamp: 3 },
+    ]);
+    const againSignature = signEcdsa('sha256', Buffer.from(timestamp + again), sendgridKeys.privateKey).toString('base64');
+    const second = await post('sendgrid', again, { ...headers, 'x-twilio-email-event-webhook-signature': againSignature });
+    expect(second.status).toBe(202);
+    expect(second.body.duplicates).toBe(2);
+    const [repeated, bounce, bounceAgain] = second.body.eventIds as string[];
+    expect(repeated).toBe(answer.body.eventIds[0]);
+    expect(bounceAgain).toBe(bounce);
+    expect((await storedEvent(bounce!)).idempotency_key).toBe('sg-3');
   });
 
   it('checks the Meraki shared secret and never stores it', async () => {
