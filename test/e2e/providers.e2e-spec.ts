@@ -188,7 +188,7 @@ describe('provider verification at the ingest endpoint', () => {
     expect(second.status).toBe(202);
     expect(second.body.duplicates).toBe(2);
     const [repeated, bounce, bounceAgain] = second.body.eventIds as string[];
-    expect(repeated).toBe(answer.body.eventIds[0]);
+    expect(repeated).toBe((answer.body.eventIds as string[])[0]);
     expect(bounceAgain).toBe(bounce);
     expect((await storedEvent(bounce!)).idempotency_key).toBe('sg-3');
   });
