@@ -5,26 +5,23 @@
 // traffic only to 127.0.0.1, a fixed number of events, and stops by itself (BENCH_ENGINE_TIMEOUT_SECONDS).
 // Knobs: BENCH_ENGINE_EVENTS (per scenario and round), BENCH_ENGINE_ROUNDS, BENCH_ENGINE_WARMUP,
 // BENCH_ENGINE_NOOP_JOBS, BENCH_ENGINE_RULES; HOOKFLOW_ENGINE_CONCURRENCY and HOOKFLOW_DB_POOL_SIZE pass through.
-import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { setTimeout as timer } from 'node:timers';
 import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { REDIS_URL, commit, createHarness, fmt, mib, startScript, versions } from './lib/harness.mjs';
 
 const require = createRequire(import.meta.url);
 const { loadConfig } = require('../dist/libs/config/src/index.js');
-const { runPendingMigrations, EventsRepository } = require('../dist/libs/persistence/src/index.js');
+const { EventsRepository } = require('../dist/libs/persistence/src/index.js');
 const { EVENTS_QUEUE, EVENT_JOB_OPTIONS, RUN_JOB_OPTIONS, eventJobId, redisOptions } = require('../dist/libs/queue/src/index.js');
 const { loadRulesDirectory, compileRule, CatalogSyncService } = require('../dist/libs/rules/src/index.js');
 const { createEngineApp } = require('../dist/apps/engine/src/index.js');
 const { RuleRegistry } = require('../dist/apps/engine/src/rules/rule-registry.service.js');
 const { Queue, Worker } = require('bullmq');
-const Redis = require('ioredis');
 const { Client } = require('pg');
 const { v7: uuidv7 } = require('uuid');
 
@@ -33,31 +30,26 @@ const WARMUP = Number(process.env.BENCH_ENGINE_WARMUP ?? 200);
 const RULES = Number(process.env.BENCH_ENGINE_RULES ?? 1_000);
 const NOOP_JOBS = Number(process.env.BENCH_ENGINE_NOOP_JOBS ?? 10_000);
 const ROUNDS = Number(process.env.BENCH_ENGINE_ROUNDS ?? 3);
-const TIMEOUT_MS = Number(process.env.BENCH_ENGINE_TIMEOUT_SECONDS ?? 240) * 1_000;
+const TIMEOUT_SECONDS = Number(process.env.BENCH_ENGINE_TIMEOUT_SECONDS ?? 240);
 const POLL_MS = 50;
-const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = 'redis://127.0.0.1:6379';
-const database = `hookflow_bench_${process.pid}`;
-const prefix = `hf-bench-${process.pid}`;
-const deadline = Date.now() + TIMEOUT_MS;
+// The private database and Redis prefix, clean-up (also on SIGINT/SIGTERM) and the deadline.
+const harness = createHarness('engine', TIMEOUT_SECONDS);
+const { log, cleanups, prefix } = harness;
+const until = (what, check) => harness.until(what, check, POLL_MS);
 const startedAt = Date.now();
 const loadAtStart = loadavg()[0];
 
 // `node --expose-gc` (the npm script) gives gc; plain `node` gets it this way.
 if (typeof globalThis.gc !== 'function') setFlagsFromString('--expose-gc');
 const gc = globalThis.gc ?? runInNewContext('gc');
-const log = (message) => process.stderr.write(`bench:engine: ${message}\n`);
 
-/** Everything to undo, last first; each step runs even when an earlier one fails. */
-const cleanups = [];
-const scenarioRulesDir = mkdtempSync(join(tmpdir(), 'hookflow-bench-engine-'));
+const scenarioRulesDir = harness.tmp; // removed by the harness
 const manyRulesDir = mkdtempSync(join(tmpdir(), 'hookflow-bench-rules-'));
-cleanups.push(() => rmSync(scenarioRulesDir, { recursive: true, force: true }));
 cleanups.push(() => rmSync(manyRulesDir, { recursive: true, force: true }));
 const env = {
   NODE_ENV: 'test',
   LOG_LEVEL: 'silent',
-  DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${database}`,
+  DATABASE_URL: harness.databaseUrl,
   REDIS_URL,
   HOOKFLOW_REDIS_PREFIX: prefix,
   HOOKFLOW_RULES_DIR: scenarioRulesDir,
@@ -71,71 +63,6 @@ const env = {
 };
 const config = loadConfig(env);
 const concurrency = config.engine.concurrency;
-
-let cleaning;
-/** Runs the clean-up once; every caller (a signal, a failure, the end) waits for the same one. */
-function cleanUp() {
-  cleaning ??= (async () => {
-    for (const step of cleanups.reverse()) {
-      try {
-        // A step that hangs (an app that will not close) must not keep the database from being dropped.
-        await Promise.race([step(), sleep(15_000).then(() => Promise.reject(new Error('timed out after 15 s')))]);
-      } catch (error) {
-        log(`clean-up step failed: ${error.message}`);
-      }
-    }
-  })();
-  return cleaning;
-}
-// `on`, not `once`: the engine's own shutdown hook re-raises the signal once it has closed, and that
-// must not end the process before the database and the Redis keys are gone.
-let interrupted = false;
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    if (interrupted) return;
-    interrupted = true;
-    log(`${signal}: cleaning up`);
-    void cleanUp().finally(() => process.exit(130));
-  });
-}
-// The last resort if something hangs past the deadline (a wait below normally throws first).
-timer(() => {
-  log(`still running ${TIMEOUT_MS / 1_000 + 30} s after start: cleaning up and exiting`);
-  void cleanUp().finally(() => process.exit(1));
-}, TIMEOUT_MS + 30_000).unref();
-
-async function adminQuery(sql) {
-  const admin = new Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  try {
-    return await admin.query(sql);
-  } finally {
-    await admin.end();
-  }
-}
-
-async function deleteRedisKeys() {
-  const redis = new Redis(REDIS_URL);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
-
-async function until(what, check) {
-  for (;;) {
-    const done = await check();
-    if (done) return done;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (BENCH_ENGINE_TIMEOUT_SECONDS=${TIMEOUT_MS / 1_000})`);
-    await sleep(POLL_MS);
-  }
-}
 
 /** A plain node:http receiver in a child process (so it does not share the engine's event loop). */
 async function startReceiver() {
@@ -155,17 +82,8 @@ async function startReceiver() {
     server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));
     process.stdin.on('end', () => process.exit(0)).resume();
   `;
-  const child = spawn(process.execPath, ['-e', code], { stdio: ['pipe', 'pipe', 'inherit'] });
-  cleanups.push(() => {
-    child.stdin.end();
-    child.kill();
-  });
-  const port = await new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`the receiver exited with ${code}`)));
-    child.stdout.once('data', (data) => resolve(Number(String(data).trim())));
-  });
-  return { url: `http://127.0.0.1:${port}`, count: async () => Number(await (await fetch(`http://127.0.0.1:${port}/count`)).text()) };
+  const { url } = await startScript(harness, 'the receiver', code);
+  return { url, count: async () => Number(await (await fetch(`${url}/count`)).text()) };
 }
 
 const scenarioYaml = (receiver) => `
@@ -451,48 +369,12 @@ async function measureRuleLoad(engine) {
   };
 }
 
-function versions(db) {
-  return Promise.all([
-    db.query('SHOW server_version').then(({ rows }) => rows[0].server_version),
-    db.query('SHOW fsync').then(({ rows }) => rows[0].fsync),
-    (async () => {
-      const redis = new Redis(REDIS_URL);
-      try {
-        return /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? '?';
-      } finally {
-        redis.disconnect();
-      }
-    })(),
-  ]);
-}
-
-function commit() {
-  const git = (...args) =>
-    execFileSync('git', args, {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-      env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' },
-    }).trim();
-  try {
-    const dirty = git('status', '--porcelain', '--untracked-files=no') !== '';
-    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ' (with uncommitted changes)' : ''}`;
-  } catch {
-    return 'unknown';
-  }
-}
-
-const fmt = (value, digits = 0) => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const mib = (bytes) => `${fmt(bytes / 1024 / 1024, 1)} MiB`;
-
 async function main() {
   const receiver = await startReceiver();
   writeFileSync(join(scenarioRulesDir, 'bench.yaml'), scenarioYaml(receiver.url));
 
-  await adminQuery(`CREATE DATABASE "${database}"`);
-  cleanups.push(() => adminQuery(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
-  cleanups.push(deleteRedisKeys);
-  log(`database ${database}: migrating`);
-  await runPendingMigrations(config);
+  log(`database ${harness.database}: migrating`);
+  await harness.prepareStores();
   const db = new Client({ connectionString: env.DATABASE_URL });
   await db.connect();
   cleanups.push(() => db.end());
@@ -534,7 +416,7 @@ async function main() {
   const [restarted, startMs] = await timed(() => createEngineApp(loadConfig({ ...env, HOOKFLOW_RULES_DIR: manyRulesDir })));
   await restarted.close();
 
-  const [pgVersion, fsync, redisVersion] = await versions(db);
+  const [pgVersion, fsync, redisVersion] = await versions(harness.databaseUrl);
   const date = new Date().toISOString().slice(0, 10);
   const column = (index, pick) => rounds.map((results) => pick(results[index], results[0]));
   const summary = (values, format) => {
@@ -608,6 +490,6 @@ try {
   failed = true;
   log(`failed: ${error.stack ?? error}`);
 } finally {
-  await cleanUp();
+  await harness.cleanUp();
 }
 process.exit(failed ? 1 : 0);
