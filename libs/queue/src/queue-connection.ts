@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import type Redis from 'ioredis';
+import { withTimeout } from './with-timeout';
 
 /**
  * Resolves when the Redis connection a queue's commands go through is up and answers a PING within
@@ -11,12 +12,4 @@ export async function pingQueueRedis(queue: Queue, timeoutMs: number): Promise<v
   const client = (await withTimeout(queue.getBackend().client, timeoutMs)) as unknown as Pick<Redis, 'status' | 'ping'>;
   if (client.status !== 'ready') throw new Error(`not connected (${client.status})`);
   await withTimeout(client.ping(), timeoutMs);
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,5 +1,5 @@
 export * from './rule-definitions';
-export { PROVIDERS, RULE_FILE_SCHEMA } from './rule-file.schema';
+export { PROVIDERS, PROVIDERS_WITHOUT_SECRETS, RULE_FILE_SCHEMA } from './rule-file.schema';
 export { loadRulesDirectory } from './rules-directory.loader';
 export { validateRuleDefinition, validateSourceDefinition, DefinitionReferences, ValidatedRule } from './definition-validation';
 export { RulesLocation, RulesProblem, RulesValidationError, byPosition, formatProblem } from './rules-validation.error';

@@ -44,6 +44,8 @@ export const PROVIDERS = [
   'bearer',
   'none',
 ] as const;
+/** Providers whose sources take no `secrets` (the schema requires them of every other source). */
+export const PROVIDERS_WITHOUT_SECRETS = ['none', 'sendgrid'] as const satisfies readonly (typeof PROVIDERS)[number][];
 /** A PostgreSQL table or column name; always quoted when SQL is built. */
 const sqlIdentifier = '[A-Za-z_][A-Za-z0-9_]{0,62}';
 const column = { type: 'string', pattern: `^${sqlIdentifier}$`, description: 'A column name.' } as const;
@@ -121,7 +123,7 @@ export const RULE_FILE_SCHEMA = {
         },
       },
       allOf: [
-        { if: { properties: { provider: { not: { enum: ['none', 'sendgrid'] } } } }, then: { required: ['secrets'] } },
+        { if: { properties: { provider: { not: { enum: PROVIDERS_WITHOUT_SECRETS } } } }, then: { required: ['secrets'] } },
         { if: { properties: { provider: { const: 'sendgrid' } } }, then: { required: ['publicKey'] } },
         { if: { properties: { provider: { const: 'basic' } } }, then: { required: ['username'] } },
       ],

@@ -1,5 +1,5 @@
 import { MIGRATIONS } from '@hookflow/migrations';
-import { EVENTS_QUEUE, EventJob, pingQueueRedis } from '@hookflow/queue';
+import { EVENTS_QUEUE, EventJob, pingQueueRedis, withTimeout } from '@hookflow/queue';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
@@ -50,14 +50,6 @@ export class ReadinessIndicators {
       return check.down({ message: messageOf(error) });
     }
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function messageOf(error: unknown): string {

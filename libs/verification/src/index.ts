@@ -17,3 +17,4 @@ export { StandardWebhooksVerifier, type HeaderFamily } from './standard-webhooks
 export { SvixVerifier } from './svix.verifier';
 export * from './signer';
 export { signerFor } from './signer-registry';
+export { secretFingerprint } from './secret-fingerprint';

@@ -39,6 +39,9 @@ export interface HandshakeAnswer {
  * (the clock is `request.receivedAt`), never throws whatever the input, and compares in constant
  * time. The optional hooks run after verification, on the parsed payload.
  */
+/** The `eventType` JSONata used when neither the source nor its verifier's `defaults` set one. */
+export const DEFAULT_EVENT_TYPE = 'payload.type';
+
 export interface Verifier {
   readonly provider: string;
   verify(request: DeliveryRequest, source: VerifiableSource): DeliveryVerdict;

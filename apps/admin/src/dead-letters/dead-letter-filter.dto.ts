@@ -1,20 +1,8 @@
-import { DeadLetterCause, DeadLetterStatus } from '@hookflow/persistence';
+import { DEAD_LETTER_CAUSES, DEAD_LETTER_STATUSES, DeadLetterCause, DeadLetterStatus } from '@hookflow/persistence';
 import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../pagination/page';
 import { TimeRangeQueryDto } from '../validation/time-range-query.dto';
-
-export const DEAD_LETTER_STATUSES: readonly DeadLetterStatus[] = ['pending', 'replayed', 'resolved', 'discarded'];
-export const DEAD_LETTER_CAUSES: readonly DeadLetterCause[] = [
-  'destination_4xx',
-  'destination_5xx',
-  'network',
-  'timeout',
-  'circuit_open',
-  'evaluation',
-  'config',
-  'system',
-];
 
 /** The filters a dead letter listing and a bulk replay share (all but `status`). `from` and `to` bound the creation time. */
 export class DeadLetterSelectionDto extends TimeRangeQueryDto {

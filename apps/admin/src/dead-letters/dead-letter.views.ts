@@ -1,4 +1,4 @@
-import { DeadLetterCause, DeadLetterStatus } from '@hookflow/persistence';
+import { DEAD_LETTER_CAUSES, DEAD_LETTER_STATUSES, DeadLetterCause, DeadLetterStatus } from '@hookflow/persistence';
 import { ApiProperty } from '@nestjs/swagger';
 
 export class DeadLetterView {
@@ -8,10 +8,10 @@ export class DeadLetterView {
   @ApiProperty() sourceId!: string;
   @ApiProperty() ruleId!: string;
   @ApiProperty({ type: String, nullable: true, description: 'The step that failed, if one did' }) stepId!: string | null;
-  @ApiProperty({ description: 'Whose fault: destination_4xx, destination_5xx, network, timeout, circuit_open, evaluation, config, system' })
+  @ApiProperty({ description: `Whose fault: ${DEAD_LETTER_CAUSES.join(', ')}` })
   cause!: DeadLetterCause;
   @ApiProperty() error!: string;
-  @ApiProperty({ enum: ['pending', 'replayed', 'resolved', 'discarded'] }) status!: DeadLetterStatus;
+  @ApiProperty({ enum: DEAD_LETTER_STATUSES }) status!: DeadLetterStatus;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) resolvedAt!: string | null;
   @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The run made by replaying it' }) replayRunId!: string | null;

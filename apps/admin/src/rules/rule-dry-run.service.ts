@@ -1,6 +1,6 @@
 import { EventsRepository, SourcesRepository } from '@hookflow/persistence';
 import { CompiledRule, compileExpression, ContextEvent, eventContext, ExpressionContext, RuleDefinition } from '@hookflow/rules';
-import { verifierFor } from '@hookflow/verification';
+import { DEFAULT_EVENT_TYPE, verifierFor } from '@hookflow/verification';
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '../errors/api-error';
 import { RuleTestDto, SampleEventDto } from './rule.dto';
@@ -8,8 +8,6 @@ import { DryRunView, VARIABLES_NOT_RESOLVED } from './rule-dry-run.view';
 import { RuleSimulation } from './rule-simulation';
 import { RuleValidation } from './rule-validation.service';
 import { RulesService } from './rules.service';
-
-const DEFAULT_EVENT_TYPE = 'payload.type';
 
 /**
  * The dry run: does a rule match an event, what does its `when` give, and what would each step

@@ -1,5 +1,5 @@
 import { ReplaysRepository } from '@hookflow/persistence';
-import { REPLAY_JOB_OPTIONS, REPLAYS_QUEUE, ReplayJob, runJobId } from '@hookflow/queue';
+import { REPLAY_JOB_OPTIONS, REPLAYS_QUEUE, ReplayJob, runJobId, withTimeout } from '@hookflow/queue';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
@@ -37,6 +37,7 @@ export class RunLauncher {
           })),
         ),
         ENQUEUE_TIMEOUT_MS,
+        'Redis',
       );
     } catch (error) {
       const cancelled = await this.replays.cancelReplayRuns(runIds);
@@ -50,12 +51,4 @@ export class RunLauncher {
       );
     }
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from Redis within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

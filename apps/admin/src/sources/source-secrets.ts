@@ -1,17 +1,19 @@
 import { StoredSecret } from '@hookflow/persistence';
-import { createHash } from 'node:crypto';
+import { PROVIDERS_WITHOUT_SECRETS } from '@hookflow/rules';
+import { secretFingerprint } from '@hookflow/verification';
 import { ApiError } from '../errors/api-error';
 
-/** Providers that verify with something other than `secrets`, or not at all. */
-const PROVIDERS_WITHOUT_SECRETS: Record<string, string> = {
+/** How each provider without `secrets` verifies instead (or that it does not). */
+const WITHOUT_SECRETS: Record<(typeof PROVIDERS_WITHOUT_SECRETS)[number], string> = {
   none: 'verifies nothing',
   sendgrid: 'verifies with its publicKey',
 };
 
-/** How a secret is named in views and URLs: the first 12 hex digits of its SHA-256, never the secret. */
-export function fingerprintOf(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex').slice(0, 12);
-}
+/** What a provider verifies with, if it takes no secrets; undefined if it needs them. */
+const unusedSecretsReason = (provider: string): string | undefined =>
+  (PROVIDERS_WITHOUT_SECRETS as readonly string[]).includes(provider)
+    ? WITHOUT_SECRETS[provider as keyof typeof WITHOUT_SECRETS]
+    : undefined;
 
 const isActive = (secret: StoredSecret, now: Date): boolean => secret.expiresAt === null || secret.expiresAt.getTime() > now.getTime();
 
@@ -26,15 +28,15 @@ export function addSecret(
   keepOldUntil: Date | undefined,
   now: Date,
 ): StoredSecret[] {
-  const unused = PROVIDERS_WITHOUT_SECRETS[source.provider];
+  const unused = unusedSecretsReason(source.provider);
   if (unused) {
     throw ApiError.invalid('the secret cannot be added', [
       { path: 'secret', message: `source "${source.id}" has provider ${source.provider}, which ${unused}: it takes no secrets` },
     ]);
   }
   const kept = secrets.filter((existing) => isActive(existing, now));
-  const fingerprint = fingerprintOf(secret);
-  if (kept.some((existing) => fingerprintOf(existing.value) === fingerprint)) {
+  const fingerprint = secretFingerprint(secret);
+  if (kept.some((existing) => secretFingerprint(existing.value) === fingerprint)) {
     throw ApiError.conflict('secret_exists', `source "${source.id}" already has this secret (fingerprint ${fingerprint})`);
   }
   const rotated = kept.map((existing) =>
@@ -55,11 +57,11 @@ export function removeSecret(
   fingerprint: string,
   now: Date,
 ): StoredSecret[] {
-  if (!secrets.some((secret) => fingerprintOf(secret.value) === fingerprint)) {
+  if (!secrets.some((secret) => secretFingerprint(secret.value) === fingerprint)) {
     throw ApiError.notFound(`secret of source "${source.id}" with fingerprint`, fingerprint);
   }
-  const remaining = secrets.filter((secret) => fingerprintOf(secret.value) !== fingerprint && isActive(secret, now));
-  if (remaining.length === 0 && !PROVIDERS_WITHOUT_SECRETS[source.provider]) {
+  const remaining = secrets.filter((secret) => secretFingerprint(secret.value) !== fingerprint && isActive(secret, now));
+  if (remaining.length === 0 && !unusedSecretsReason(source.provider)) {
     throw ApiError.conflict(
       'last_secret',
       `source "${source.id}" (provider ${source.provider}) needs a secret it accepts: add the new one (POST /sources/${source.id}/secrets) before removing this one`,

@@ -1,6 +1,7 @@
 import { HOOKFLOW_CONFIG, HookflowConfig } from '@hookflow/config';
 import { SourceRow, SourcesRepository, StoredSecret } from '@hookflow/persistence';
 import { sourceInput, SourceDefinition, validateSourceDefinition, VariableScope } from '@hookflow/rules';
+import { secretFingerprint } from '@hookflow/verification';
 import { Inject, Injectable } from '@nestjs/common';
 import { apiVariableScope } from '../catalog/api-variables';
 import { alreadyExists, idMismatch, managedByYaml, validatedOrInvalid } from '../catalog/catalog-errors';
@@ -9,7 +10,7 @@ import { ApiError } from '../errors/api-error';
 import { decodeCursor, DEFAULT_PAGE_LIMIT, Page, pageOf } from '../pagination/page';
 import { AddSecretDto } from './source.dto';
 import { SourceView } from './source.view';
-import { addSecret, fingerprintOf, removeSecret } from './source-secrets';
+import { addSecret, removeSecret } from './source-secrets';
 
 /** The keyset of the source listing; it names the listing, so another listing's cursor is refused. */
 const isSourceKeyset = (value: unknown): value is { listing: 'sources'; id: string } => {
@@ -161,7 +162,7 @@ function toView(row: SourceRow): SourceView {
     origin: row.origin,
     settings: row.settings,
     secrets: row.secrets.map((secret) => ({
-      fingerprint: fingerprintOf(secret.value),
+      fingerprint: secretFingerprint(secret.value),
       expiresAt: secret.expiresAt?.toISOString() ?? null,
     })),
     createdAt: row.createdAt.toISOString(),

@@ -1,3 +1,4 @@
+import { DEAD_LETTER_CAUSES, DEAD_LETTER_STATUSES } from '@hookflow/persistence';
 import { Command, Option } from 'commander';
 import { createInterface } from 'node:readline/promises';
 import { AdminApi, AdminOptions, withAdminOptions } from '../admin-api';
@@ -39,8 +40,6 @@ type ReplayLine =
   | { failed: number; total: number; deadLetterId: string; error: string; message: string }
   | { done: true; replayed: number; failed: number; error?: string; message?: string };
 
-const STATUSES = ['pending', 'replayed', 'resolved', 'discarded'];
-const CAUSES = ['destination_4xx', 'destination_5xx', 'network', 'timeout', 'circuit_open', 'evaluation', 'config', 'system'];
 /** Longest error shown in a table row; `--json` has it whole. */
 const ERROR_WIDTH = 60;
 
@@ -53,7 +52,7 @@ export function registerDeadLetterCommands(program: Command): void {
       deadLetters
         .command('list')
         .description('list dead letters, newest first')
-        .addOption(new Option('--status <status>', 'only dead letters in this state').choices(STATUSES))
+        .addOption(new Option('--status <status>', 'only dead letters in this state').choices(DEAD_LETTER_STATUSES))
         .option('--limit <n>', 'show at most this many', positiveInteger, 50)
         .option('--json', 'print JSON'),
     ),
@@ -79,7 +78,7 @@ function withSelectionOptions(command: Command): Command {
   return command
     .option('--rule <id>', 'only dead letters of this rule')
     .option('--source <id>', 'only dead letters of events of this source')
-    .addOption(new Option('--cause <cause>', 'only dead letters with this cause').choices(CAUSES))
+    .addOption(new Option('--cause <cause>', 'only dead letters with this cause').choices(DEAD_LETTER_CAUSES))
     .option('--from <time>', 'created at or after this time (ISO-8601, or a duration ago such as 1h)', timeOrAgo)
     .option('--to <time>', 'created before this time (ISO-8601, or a duration ago)', timeOrAgo);
 }

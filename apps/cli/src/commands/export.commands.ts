@@ -1,4 +1,4 @@
-import { RULE_FILE_SCHEMA } from '@hookflow/rules';
+import { PROVIDERS_WITHOUT_SECRETS, RULE_FILE_SCHEMA } from '@hookflow/rules';
 import { Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,7 +25,7 @@ interface ExportOptions extends AdminOptions {
 }
 
 /** Providers whose sources carry no secret (the schema requires `secrets` of every other). */
-const WITHOUT_SECRETS = new Set(['none', 'sendgrid']);
+const WITHOUT_SECRETS: ReadonlySet<string> = new Set(PROVIDERS_WITHOUT_SECRETS);
 const SOURCE_KEYS = Object.keys(RULE_FILE_SCHEMA.definitions.source.properties);
 const RULE_KEYS = Object.keys(RULE_FILE_SCHEMA.definitions.rule.properties);
 

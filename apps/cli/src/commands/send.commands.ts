@@ -1,6 +1,14 @@
-import { SignedDelivery, SigningError, signerFor, verifierFor, type Signer } from '@hookflow/verification';
+import {
+  DEFAULT_EVENT_TYPE,
+  secretFingerprint,
+  SignedDelivery,
+  SigningError,
+  signerFor,
+  verifierFor,
+  type Signer,
+} from '@hookflow/verification';
 import { Command, Option } from 'commander';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { AdminApi, AdminOptions, withAdminOptions } from '../admin-api';
 import { CliError } from '../output';
@@ -108,7 +116,7 @@ function checkSecret(source: SourceView, secret: string): void {
       `give a secret of source "${source.id}" to sign with: --secret <secret> or HOOKFLOW_SEND_SECRET (the API never shows secrets)`,
     );
   }
-  const fingerprint = createHash('sha256').update(secret, 'utf8').digest('hex').slice(0, 12);
+  const fingerprint = secretFingerprint(secret);
   const known = source.secrets.map((candidate) => candidate.fingerprint);
   if (known.length > 0 && !known.includes(fingerprint)) {
     process.stderr.write(
@@ -133,7 +141,7 @@ function withEventType(
 ): { body: Buffer; headers: Record<string, string> } {
   const custom = typeof source.settings.eventType === 'string' ? source.settings.eventType : undefined;
   if (custom === undefined && signer.eventTypeHeaders) return { body, headers: signer.eventTypeHeaders(eventType) };
-  const expression = (custom ?? verifierFor(source.provider)?.defaults?.eventType ?? 'payload.type').trim();
+  const expression = (custom ?? verifierFor(source.provider)?.defaults?.eventType ?? DEFAULT_EVENT_TYPE).trim();
   const header = HEADER_EXPRESSION.exec(expression);
   if (header) return { body, headers: { [(header[1] ?? header[2] ?? '').toLowerCase()]: eventType } };
   const path = PAYLOAD_PATH_EXPRESSION.exec(expression)?.[1]?.slice(1).split('.');

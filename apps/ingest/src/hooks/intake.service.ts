@@ -1,6 +1,6 @@
 import { deliveryIdempotencyKey } from '@hookflow/idempotency';
 import { EventsRepository, isDatabaseUnavailable, NewEvent, StoredEvent } from '@hookflow/persistence';
-import { EVENT_JOB_OPTIONS, EVENTS_QUEUE, EventJob, eventJobId } from '@hookflow/queue';
+import { EVENT_JOB_OPTIONS, EVENTS_QUEUE, EventJob, eventJobId, withTimeout } from '@hookflow/queue';
 import { ExpressionContext } from '@hookflow/rules';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
@@ -149,6 +149,7 @@ export class IntakeService {
       await withTimeout(
         this.eventsQueue.add('event', { eventId }, { ...EVENT_JOB_OPTIONS, jobId: eventJobId(eventId) }),
         ENQUEUE_TIMEOUT_MS,
+        'Redis',
       );
     } catch (error) {
       this.logger.warn(`event ${eventId} committed but not queued (the outbox sweeper will queue it): ${(error as Error).message}`);
@@ -185,12 +186,4 @@ function answerFor(stored: StoredEvent[], deliveredEvents: number): IntakeAnswer
 async function eventTypeOf(source: ActiveSource, context: ExpressionContext): Promise<string | null> {
   const value = await source.eventType.evaluate(context).catch(() => undefined);
   return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)) ? String(value) : null;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from Redis within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

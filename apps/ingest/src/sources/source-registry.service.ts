@@ -1,7 +1,7 @@
 import { HOOKFLOW_CONFIG, HookflowConfig } from '@hookflow/config';
 import { CatalogRepository, secretsValidAt, SourceRecord } from '@hookflow/persistence';
 import { CatalogCache, CompiledExpression, compileExpression } from '@hookflow/rules';
-import { Verifier, verifierFor } from '@hookflow/verification';
+import { DEFAULT_EVENT_TYPE, Verifier, verifierFor } from '@hookflow/verification';
 import { Inject, Injectable } from '@nestjs/common';
 import { compileIpAllowlist } from './ip-allowlist';
 
@@ -16,8 +16,6 @@ export interface ActiveSource {
   /** The secrets that verify a delivery received at `at`: a rotated-out secret stops at its expiry. */
   secretsAt(at: Date): readonly string[];
 }
-
-const DEFAULT_EVENT_TYPE = 'payload.type';
 
 /** The enabled sources, held in memory so a delivery costs no lookup query. */
 @Injectable()

@@ -2,14 +2,24 @@ import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typ
 import { RunEntity } from './run.entity';
 
 /** Whose fault a dead letter is, so operators can tell "their outage" from "our bug". */
-export type DeadLetterCause =
-  'destination_4xx' | 'destination_5xx' | 'network' | 'timeout' | 'circuit_open' | 'evaluation' | 'config' | 'system';
+export const DEAD_LETTER_CAUSES = [
+  'destination_4xx',
+  'destination_5xx',
+  'network',
+  'timeout',
+  'circuit_open',
+  'evaluation',
+  'config',
+  'system',
+] as const;
+export type DeadLetterCause = (typeof DEAD_LETTER_CAUSES)[number];
 
 /**
  * - `pending`: waits for an operator; `replayed`: a replay run was made (if it fails, its own dead
  *   letter carries on); `resolved`: a replay in its chain succeeded; `discarded`: dropped, with a reason.
  */
-export type DeadLetterStatus = 'pending' | 'replayed' | 'resolved' | 'discarded';
+export const DEAD_LETTER_STATUSES = ['pending', 'replayed', 'resolved', 'discarded'] as const;
+export type DeadLetterStatus = (typeof DEAD_LETTER_STATUSES)[number];
 
 /** A run that will not succeed by itself, with everything needed to review and replay it. */
 @Entity({ name: 'dead_letters' })
