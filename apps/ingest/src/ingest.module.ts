@@ -7,9 +7,11 @@ import { LoggingModule, ObservabilityModule } from '@hookflow/runtime';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 
+import { EventCommitter } from './hooks/event-committer.service';
 import { HooksController } from './hooks/hooks.controller';
 import { IntakeService } from './hooks/intake.service';
 import { IngestExceptionFilter } from './ingest-exception.filter';
+import { EventRelay } from './outbox/event-relay.service';
 import { OutboxSweeper } from './outbox/outbox-sweeper.service';
 import { RejectionLog } from './rejections/rejection-log.service';
 import { SourceRegistry } from './sources/source-registry.service';
@@ -28,7 +30,15 @@ export class IngestModule {
         RulesModule.forRoot({ checks: [DbTargetsCheck] }),
       ],
       controllers: [HooksController],
-      providers: [IntakeService, SourceRegistry, OutboxSweeper, RejectionLog, { provide: APP_FILTER, useClass: IngestExceptionFilter }],
+      providers: [
+        IntakeService,
+        EventCommitter,
+        EventRelay,
+        SourceRegistry,
+        OutboxSweeper,
+        RejectionLog,
+        { provide: APP_FILTER, useClass: IngestExceptionFilter },
+      ],
     };
   }
 }

@@ -2,6 +2,8 @@ import { HOOKFLOW_CONFIG, HookflowConfig } from '@hookflow/config';
 import { traceLogFields } from '@hookflow/telemetry';
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import pino from 'pino';
+import type { Options } from 'pino-http';
 import { serializeErrorForLog } from './error-log-serializer';
 
 /** Headers that carry credentials or signatures: never written to a log line. */
@@ -30,8 +32,8 @@ export const REDACTED_HEADERS = [
   imports: [
     LoggerModule.forRootAsync({
       inject: [HOOKFLOW_CONFIG],
-      useFactory: (config: HookflowConfig) => ({
-        pinoHttp: {
+      useFactory: (config: HookflowConfig) => {
+        const options: Options = {
           level: config.log.level,
           mixin: traceLogFields,
           transport: config.log.pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
@@ -44,8 +46,11 @@ export const REDACTED_HEADERS = [
           },
           customLogLevel: (_request, response, error) =>
             error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
-        },
-      }),
+        };
+        // Asynchronous writes: a line per request must not cost a blocking write(2) each; lines
+        // written while one write is in flight go out together. pino flushes what is left on exit.
+        return { pinoHttp: config.log.pretty ? options : [options, pino.destination({ dest: 1, sync: false })] };
+      },
     }),
   ],
 })

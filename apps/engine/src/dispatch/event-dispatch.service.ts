@@ -1,4 +1,4 @@
-import { EventsRepository, NewRun, RunsRepository } from '@hookflow/persistence';
+import { EventForRules, EventsRepository, NewRun, RunsRepository } from '@hookflow/persistence';
 import { RUN_JOB_OPTIONS, RUNS_QUEUE, RunJob, runJobId } from '@hookflow/queue';
 import { CompiledRule, eventContext, ExpressionContext, matchRule } from '@hookflow/rules';
 import { annotateSpan, HookflowMetrics } from '@hookflow/telemetry';
@@ -27,26 +27,27 @@ export class EventDispatchService {
    * that creates its runs), and queueing pending runs is idempotent by job id.
    */
   async dispatch(eventId: string): Promise<void> {
-    const event = await this.events.findById(eventId);
+    const event = await this.events.findForRules(eventId);
     if (!event) {
       this.logger.warn(`event ${eventId} is not in the database; nothing to dispatch`);
       return;
     }
     annotateSpan(eventSpanAttributes(event));
-    if (event.status === 'received') {
-      const context = eventContext(event);
-      const matched = await Promise.all(this.rules.rulesFor(event.sourceId).map((rule) => this.match(rule, event.type, context)));
-      const runs = matched.filter((run): run is NewRun => run !== undefined);
-      await this.runs.dispatchEvent(eventId, runs);
-      // A `when` that failed to evaluate made its run failed (and dead-lettered) on the spot.
-      for (const run of runs) if (run.evaluationError) this.metrics.recordRunFinished(run.ruleId, 'failed');
-    }
-    const pending = await this.runs.pendingRunIds(eventId);
+    const runs = event.status === 'received' ? await this.matchRules(event) : [];
+    const pending = await this.runs.dispatchEvent(eventId, runs);
+    // A `when` that failed to evaluate made its run failed (and dead-lettered) on the spot.
+    for (const run of runs) if (run.evaluationError) this.metrics.recordRunFinished(run.ruleId, 'failed');
     if (pending.length > 0) {
       await this.runsQueue.addBulk(
         pending.map((runId) => ({ name: 'run', data: { runId, execution: 1 }, opts: { ...RUN_JOB_OPTIONS, jobId: runJobId(runId, 1) } })),
       );
     }
+  }
+
+  private async matchRules(event: EventForRules): Promise<NewRun[]> {
+    const context = eventContext(event);
+    const matched = await Promise.all(this.rules.rulesFor(event.sourceId).map((rule) => this.match(rule, event.type, context)));
+    return matched.filter((run): run is NewRun => run !== undefined);
   }
 
   /** A rule whose `when` fails to evaluate still gets a run: a failed one, dead-lettered with the error. */

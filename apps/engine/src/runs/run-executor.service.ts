@@ -1,6 +1,6 @@
 import { StepDeferral, StepExecutor, StepOutcome, StepRegistry, StepResult } from '@hookflow/actions';
 import { DeadLetterService } from '@hookflow/dead-letter';
-import { DeadLetterCause, EventsRepository, RunEntity, RunsRepository, StepAttemptEntity } from '@hookflow/persistence';
+import { DeadLetterCause, NewStepAttempt, RunEntity, RunsRepository, StepAttemptEntity } from '@hookflow/persistence';
 import { CompiledStep, eventContext, ExpressionContext, isTruthy, retryDelayMs } from '@hookflow/rules';
 import { annotateSpan, HookflowAttributes, HookflowMetrics, inSpan, markSpanFailed } from '@hookflow/telemetry';
 import { Injectable, Logger } from '@nestjs/common';
@@ -10,6 +10,10 @@ import { RunQueues } from './run-queues.service';
 
 type StepsContext = NonNullable<ExpressionContext['steps']>;
 type Failure = { stepId: string | null; cause: DeadLetterCause; error: string };
+/** Whether the run goes on after a step; `unrecorded`: the last step's success, written with the run's. */
+type StepVerdict = { goOn: false } | { goOn: true; unrecorded?: NewStepAttempt };
+const STOP: StepVerdict = { goOn: false };
+const GO_ON: StepVerdict = { goOn: true };
 
 /** Waiting runs wake up to this fraction of their wait later, so they do not all come back at once. */
 const DEFERRAL_JITTER = 0.2;
@@ -24,7 +28,6 @@ export class RunExecutor {
 
   constructor(
     private readonly runs: RunsRepository,
-    private readonly events: EventsRepository,
     private readonly rules: RuleRegistry,
     private readonly steps: StepRegistry,
     private readonly deadLetters: DeadLetterService,
@@ -33,11 +36,11 @@ export class RunExecutor {
   ) {}
 
   async execute(runId: string, execution: number): Promise<void> {
-    const run = await this.runs.beginExecution(runId, execution);
-    if (!run) return; // finished, or a later execution owns it: this job is stale
+    const claimed = await this.runs.claimRun(runId, execution);
+    if (!claimed) return; // finished, or a later execution owns it: this job is stale
+    const { run, event, firstClaim } = claimed;
     annotateSpan({ [HookflowAttributes.RULE_ID]: run.ruleId, [HookflowAttributes.RULE_VERSION]: run.ruleVersion });
     const rule = await this.rules.version(run.ruleId, run.ruleVersion);
-    const event = await this.events.findById(run.eventId);
     annotateSpan(event ? eventSpanAttributes(event) : { [HookflowAttributes.EVENT_ID]: run.eventId });
     if (!rule || !event) {
       return this.fail(run, {
@@ -47,41 +50,44 @@ export class RunExecutor {
       });
     }
     const context: ExpressionContext = { ...eventContext(event), steps: {}, rule: { id: rule.id, version: rule.version } };
-    const history = await this.runs.attempts(run.id);
+    const history = firstClaim ? [] : await this.runs.attempts(run.id);
+    let unrecorded: NewStepAttempt | undefined;
     for (const [index, step] of rule.steps.entries()) {
       const later = new Set(rule.steps.slice(index + 1).map((next) => next.id));
       const movedOn = history.some((attempt) => later.has(attempt.stepId));
-      const done = await this.runStep(run, step, context, history, movedOn);
-      if (!done) return;
+      const verdict = await this.runStep(run, step, context, history, { movedOn, lastStep: later.size === 0 });
+      if (!verdict.goOn) return;
+      unrecorded = verdict.unrecorded;
     }
-    await this.runs.markSucceeded(run.id);
+    await this.runs.markSucceeded(run.id, unrecorded);
     this.metrics.recordRunFinished(run.ruleId, 'succeeded');
     this.logger.log(`run ${run.id} (${run.ruleId}) succeeded`);
   }
 
   /**
-   * Returns true when the run may go on to the next step. `movedOn`: an earlier execution already
-   * went past this step (a later step has attempts), so a `continueOnError` step that failed stays failed.
+   * Says whether the run may go on to the next step. `movedOn`: an earlier execution already went
+   * past this step (a later step has attempts), so a `continueOnError` step that failed stays failed.
+   * `lastStep`: the rule's last step, whose successful attempt is written with the run's success.
    */
   private async runStep(
     run: RunEntity,
     step: CompiledStep,
     context: ExpressionContext,
     history: StepAttemptEntity[],
-    movedOn: boolean,
-  ): Promise<boolean> {
+    { movedOn, lastStep }: { movedOn: boolean; lastStep: boolean },
+  ): Promise<StepVerdict> {
     const steps = context.steps as StepsContext;
     const previous = history.filter((attempt) => attempt.stepId === step.id);
     const succeeded = previous.find((attempt) => attempt.status === 'succeeded');
     if (succeeded) {
       steps[step.id] = { status: 'succeeded', output: succeeded.output };
-      return true;
+      return GO_ON;
     }
     const attempt = previous.length + 1;
     const last = previous[previous.length - 1];
     if (step.continueOnError && last && (movedOn || attempt > step.retry.attempts)) {
       steps[step.id] = { status: 'failed', output: last.output, error: last.error ?? 'failed' };
-      return true;
+      return GO_ON;
     }
     if (attempt > step.retry.attempts) {
       // The budget was spent but the run was not closed (the platform failed in between): close it now.
@@ -90,58 +96,63 @@ export class RunExecutor {
         cause: 'system',
         error: `step ${step.id}: ${last?.error ?? 'failed'} (gave up after ${previous.length} attempt(s))`,
       });
-      return false;
+      return STOP;
     }
     const startedAt = new Date();
     let input: unknown;
     try {
       if (step.when && !isTruthy(await step.when.evaluate(context))) {
         steps[step.id] = { status: 'skipped' };
-        return true;
+        return GO_ON;
       }
       input = await step.input.render(context);
     } catch (error) {
       const message = `step ${step.id} could not be rendered: ${(error as Error).message}`;
-      await this.record(run, step, attempt, startedAt, {
-        status: 'failed',
-        error: message,
-        retryable: false,
-        cause: 'evaluation',
-        output: null,
-        request: null,
-        responseStatus: null,
-      });
+      await this.runs.recordAttempt(
+        attemptRow(run, step, attempt, startedAt, {
+          status: 'failed',
+          error: message,
+          retryable: false,
+          cause: 'evaluation',
+          output: null,
+          request: null,
+          responseStatus: null,
+        }),
+      );
       if (step.continueOnError) return this.continuePast(run, step, steps, null, message);
       await this.fail(run, { stepId: step.id, cause: 'evaluation', error: message });
-      return false;
+      return STOP;
     }
     const executor = this.steps.executorFor(step.type);
     if (!executor) {
       await this.fail(run, { stepId: step.id, cause: 'config', error: `no executor for step type "${step.type}"` });
-      return false;
+      return STOP;
     }
     const outcome = await this.attempt(executor, run, step, input, attempt);
     if (outcome.status === 'deferred') {
       await this.defer(run, step, outcome);
-      return false;
+      return STOP;
     }
-    await this.record(run, step, attempt, startedAt, outcome);
+    const row = attemptRow(run, step, attempt, startedAt, outcome);
     if (outcome.status === 'succeeded') {
       steps[step.id] = { status: 'succeeded', output: outcome.output };
-      return true;
+      if (lastStep) return { goOn: true, unrecorded: row };
+      await this.runs.recordAttempt(row);
+      return GO_ON;
     }
+    await this.runs.recordAttempt(row);
     if (outcome.retryable && attempt < step.retry.attempts) {
       const delayMs = Math.max(retryDelayMs(step.retry, attempt), outcome.retryAfterMs ?? 0);
       const error = `step ${step.id}: ${outcome.error}`;
       await this.scheduleRetry(run, delayMs, error);
       this.metrics.recordRetry(run.ruleId);
       this.logger.log(`run ${run.id} (${run.ruleId}) will retry in ${delayMs} ms: ${error}`);
-      return false;
+      return STOP;
     }
     const why = outcome.retryable ? `gave up after ${attempt} attempt(s)` : 'not retryable';
     if (step.continueOnError) return this.continuePast(run, step, steps, outcome.output ?? null, `${outcome.error} (${why})`);
     await this.fail(run, { stepId: step.id, cause: outcome.cause, error: `step ${step.id}: ${outcome.error} (${why})` });
-    return false;
+    return STOP;
   }
 
   /**
@@ -177,10 +188,10 @@ export class RunExecutor {
   }
 
   /** A `continueOnError` step finally failed: later steps see it as failed and the run goes on. */
-  private continuePast(run: RunEntity, step: CompiledStep, steps: StepsContext, output: unknown, error: string): boolean {
+  private continuePast(run: RunEntity, step: CompiledStep, steps: StepsContext, output: unknown, error: string): StepVerdict {
     steps[step.id] = { status: 'failed', output, error };
     this.logger.warn(`run ${run.id} (${run.ruleId}) continues past failed step ${step.id}: ${error}`);
-    return true;
+    return GO_ON;
   }
 
   /**
@@ -194,21 +205,6 @@ export class RunExecutor {
       stepId: null,
       cause: 'system',
       error: `the engine could not execute the run: ${(error as Error).message ?? String(error)}`,
-    });
-  }
-
-  private async record(run: RunEntity, step: CompiledStep, attempt: number, startedAt: Date, outcome: StepResult): Promise<void> {
-    await this.runs.recordAttempt({
-      runId: run.id,
-      stepId: step.id,
-      attempt,
-      status: outcome.status,
-      startedAt,
-      durationMs: Date.now() - startedAt.getTime(),
-      request: outcome.request,
-      responseStatus: outcome.responseStatus,
-      output: outcome.output ?? null,
-      error: outcome.status === 'failed' ? outcome.error : null,
     });
   }
 
@@ -228,4 +224,19 @@ export class RunExecutor {
     this.metrics.recordRunFinished(run.ruleId, 'failed');
     this.logger.warn(`run ${run.id} (${run.ruleId}) dead-lettered [${failure.cause}]: ${failure.error}`);
   }
+}
+
+function attemptRow(run: RunEntity, step: CompiledStep, attempt: number, startedAt: Date, outcome: StepResult): NewStepAttempt {
+  return {
+    runId: run.id,
+    stepId: step.id,
+    attempt,
+    status: outcome.status,
+    startedAt,
+    durationMs: Date.now() - startedAt.getTime(),
+    request: outcome.request,
+    responseStatus: outcome.responseStatus,
+    output: outcome.output ?? null,
+    error: outcome.status === 'failed' ? outcome.error : null,
+  };
 }

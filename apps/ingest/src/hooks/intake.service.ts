@@ -1,12 +1,12 @@
 import { deliveryIdempotencyKey } from '@hookflow/idempotency';
-import { EventsRepository, isDatabaseUnavailable, NewEvent, StoredEvent } from '@hookflow/persistence';
-import { EVENT_JOB_OPTIONS, EVENTS_QUEUE, EventJob, eventJobId, withTimeout } from '@hookflow/queue';
+import { isDatabaseUnavailable, NewEvent, StoredEvent } from '@hookflow/persistence';
 import { ExpressionContext } from '@hookflow/rules';
-import { InjectQueue } from '@nestjs/bullmq';
+import { BatcherFullError } from '@hookflow/runtime';
 import { Injectable, Logger } from '@nestjs/common';
-import { Queue } from 'bullmq';
 import { v7 as uuidv7 } from 'uuid';
+import { EventRelay } from '../outbox/event-relay.service';
 import { ActiveSource, SourceRegistry } from '../sources/source-registry.service';
+import { EventCommitter } from './event-committer.service';
 import { IngestRejection } from './ingest-rejection';
 import { parsePayload } from './payload-parser';
 
@@ -36,13 +36,14 @@ export interface IntakeAnswer {
 
 /** Seconds a provider should wait before retrying when PostgreSQL cannot take events. */
 const DATABASE_RETRY_AFTER_SECONDS = '5';
-/** The longest a request waits for Redis after its commit; past it the sweeper takes over. */
-const ENQUEUE_TIMEOUT_MS = 1_000;
+/** Seconds to wait when more deliveries are waiting for a commit than ingest will hold. */
+const OVERLOADED_RETRY_AFTER_SECONDS = '1';
 
 /**
  * The ingest path: allow-list, verify the raw bytes, parse, apply the provider's conventions,
- * derive type and idempotency key, commit, enqueue. A 2xx is only ever answered after the commit
- * (DESIGN.md, durability rule).
+ * derive type and idempotency key, commit (grouped with concurrent deliveries), hand the new
+ * events to the outbox relay. A 2xx is only ever answered after the commit (DESIGN.md,
+ * durability rule); queueing happens after the answer.
  */
 @Injectable()
 export class IntakeService {
@@ -50,8 +51,8 @@ export class IntakeService {
 
   constructor(
     private readonly sources: SourceRegistry,
-    private readonly events: EventsRepository,
-    @InjectQueue(EVENTS_QUEUE) private readonly eventsQueue: Queue<EventJob>,
+    private readonly committer: EventCommitter,
+    private readonly relay: EventRelay,
   ) {}
 
   async accept(delivery: Delivery): Promise<IntakeAnswer> {
@@ -76,8 +77,7 @@ export class IntakeService {
       ),
     );
     const stored = await this.commit(events);
-    const fresh = stored.filter((event) => !event.duplicate);
-    await Promise.all(fresh.map((event) => this.enqueue(event.eventId)));
+    this.relay.relay(stored.filter((event) => !event.duplicate).map((event) => event.eventId));
     return answerFor(stored, payloads.length);
   }
 
@@ -133,26 +133,18 @@ export class IntakeService {
 
   private async commit(events: NewEvent[]): Promise<StoredEvent[]> {
     try {
-      return await this.events.insertIfAbsent(events);
+      return await this.committer.commit(events);
     } catch (error) {
+      if (error instanceof BatcherFullError) {
+        throw new IngestRejection(503, 'ingest_overloaded', 'too many deliveries are waiting to be stored; retry later', {
+          'retry-after': OVERLOADED_RETRY_AFTER_SECONDS,
+        });
+      }
       if (!isDatabaseUnavailable(error)) throw error;
       this.logger.error(`cannot commit events for source ${events[0]?.sourceId}, answering 503: ${(error as Error).message}`);
       throw new IngestRejection(503, 'database_unavailable', 'the event store is unavailable; retry later', {
         'retry-after': DATABASE_RETRY_AFTER_SECONDS,
       });
-    }
-  }
-
-  /** Best effort: the event is committed, so if Redis is away the outbox sweeper enqueues it later. */
-  private async enqueue(eventId: string): Promise<void> {
-    try {
-      await withTimeout(
-        this.eventsQueue.add('event', { eventId }, { ...EVENT_JOB_OPTIONS, jobId: eventJobId(eventId) }),
-        ENQUEUE_TIMEOUT_MS,
-        'Redis',
-      );
-    } catch (error) {
-      this.logger.warn(`event ${eventId} committed but not queued (the outbox sweeper will queue it): ${(error as Error).message}`);
     }
   }
 }

@@ -17,6 +17,9 @@ export interface NewEvent {
 }
 
 /** The outcome of storing a delivery: the new event, or the first one with the same key. */
+/** An event as rules and dispatch see it. */
+export type EventForRules = Pick<EventEntity, 'id' | 'sourceId' | 'type' | 'status' | 'headers' | 'payload' | 'receivedAt'>;
+
 export interface StoredEvent {
   eventId: string;
   duplicate: boolean;
@@ -91,6 +94,15 @@ export class EventsRepository {
       if (!first) throw new Error(`event with key ${event.idempotencyKey} conflicted but cannot be found`);
       return { eventId: first, duplicate: true };
     });
+  }
+
+  /** What rules see of an event (no raw body): one plain statement, for the engine's hot path. */
+  async findForRules(id: string): Promise<EventForRules | null> {
+    const rows = await this.dataSource.query<EventForRules[]>(
+      `SELECT id, source_id AS "sourceId", type, status, headers, payload, received_at AS "receivedAt" FROM events WHERE id = $1`,
+      [id],
+    );
+    return rows[0] ?? null;
   }
 
   findById(id: string): Promise<EventEntity | null> {

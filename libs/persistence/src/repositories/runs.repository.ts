@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { storableJson, storableText } from '../storable';
 import { EventStatus, RunEntity, StepAttemptEntity } from '../entities';
+import { EventForRules } from './events.repository';
 
 export interface NewRun {
   id: string;
@@ -34,6 +35,20 @@ export interface StrandedRunsQuery {
   limit: number;
 }
 
+/** A runs row (alias `r`) as a {@link RunEntity}, for plain SQL on the engine's hot path. */
+const RUN_COLUMNS = `r.id, r.event_id AS "eventId", r.rule_id AS "ruleId", r.rule_version AS "ruleVersion", r.status, r.replay,
+  r.replay_of AS "replayOf", r.executions, r.next_attempt_at AS "nextAttemptAt", r.error, r.created_at AS "createdAt",
+  r.updated_at AS "updatedAt", r.finished_at AS "finishedAt"`;
+
+/** A claimed run with its event, as {@link RunsRepository.claimRun} reads them. */
+export interface ClaimedRun {
+  run: RunEntity;
+  event: EventForRules | null;
+  firstClaim: boolean;
+}
+
+type ClaimedRow = Record<string, unknown> & { previousExecutions: number };
+
 /** Sorts before every uuid: the start of a keyset walk. */
 const FIRST_UUID = '00000000-0000-0000-0000-000000000000';
 
@@ -42,28 +57,44 @@ export class RunsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
-   * Creates one run per matched rule and marks the event dispatched, atomically. Runs are unique
-   * per (event, rule), so dispatching the same event again creates nothing new.
+   * Creates one run per matched rule (a failed one, with its dead letter, for a rule whose `when`
+   * could not be evaluated) and marks a `received` event dispatched, in one statement; returns the
+   * event's runs that no worker has taken up yet, new or not. Runs are unique per (event, rule),
+   * so dispatching the same event again creates nothing new and returns what still waits.
    */
-  async dispatchEvent(eventId: string, runs: NewRun[]): Promise<void> {
+  async dispatchEvent(eventId: string, runs: NewRun[]): Promise<string[]> {
     const status: EventStatus = runs.length > 0 ? 'dispatched' : 'unmatched';
-    await this.dataSource.transaction(async (manager) => {
-      for (const run of runs) {
-        const inserted: { id: string }[] = await manager.query(
-          `INSERT INTO runs (id, event_id, rule_id, rule_version, status, error, finished_at)
-           VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $5 = 'failed' THEN now() END)
-           ON CONFLICT ON CONSTRAINT uq_runs_event_rule_replay DO NOTHING RETURNING id`,
-          [run.id, eventId, run.ruleId, run.ruleVersion, run.evaluationError ? 'failed' : 'pending', run.evaluationError ?? null],
-        );
-        if (inserted.length > 0 && run.evaluationError) {
-          await manager.query(
-            `INSERT INTO dead_letters (id, run_id, event_id, rule_id, cause, error, attempts) VALUES ($1, $2, $3, $4, 'evaluation', $5, '[]'::jsonb)`,
-            [uuidv7(), run.id, eventId, run.ruleId, run.evaluationError],
-          );
-        }
-      }
-      await manager.query(`UPDATE events SET status = $2, dispatched_at = now() WHERE id = $1 AND status = 'received'`, [eventId, status]);
-    });
+    const rows = await this.dataSource.query<{ id: string }[]>(
+      `WITH input AS (
+         SELECT * FROM unnest($3::uuid[], $4::text[], $5::int[], $6::text[], $7::uuid[])
+           AS i(id, rule_id, rule_version, error, dead_letter_id)
+       ), new_runs AS (
+         INSERT INTO runs (id, event_id, rule_id, rule_version, status, error, finished_at)
+         SELECT id, $1, rule_id, rule_version, CASE WHEN error IS NULL THEN 'pending' ELSE 'failed' END, error,
+                CASE WHEN error IS NOT NULL THEN now() END
+           FROM input
+         ON CONFLICT ON CONSTRAINT uq_runs_event_rule_replay DO NOTHING
+         RETURNING id, status
+       ), dead AS (
+         INSERT INTO dead_letters (id, run_id, event_id, rule_id, cause, error, attempts)
+         SELECT i.dead_letter_id, i.id, $1, i.rule_id, 'evaluation', i.error, '[]'::jsonb
+           FROM input i JOIN new_runs n ON n.id = i.id WHERE i.error IS NOT NULL
+       ), dispatched AS (
+         UPDATE events SET status = $2, dispatched_at = now() WHERE id = $1 AND status = 'received'
+       )
+       SELECT id FROM new_runs WHERE status = 'pending'
+       UNION SELECT id FROM runs WHERE event_id = $1 AND status = 'pending'`,
+      [
+        eventId,
+        status,
+        runs.map((run) => run.id),
+        runs.map((run) => run.ruleId),
+        runs.map((run) => run.ruleVersion),
+        runs.map((run) => (run.evaluationError === undefined ? null : storableText(run.evaluationError))),
+        runs.map(() => uuidv7()),
+      ],
+    );
+    return rows.map((row) => row.id);
   }
 
   /**
@@ -85,25 +116,43 @@ export class RunsRepository {
     );
   }
 
-  /** Runs of an event that no worker has taken up yet. */
-  async pendingRunIds(eventId: string): Promise<string[]> {
-    const rows = await this.dataSource.getRepository(RunEntity).find({ select: { id: true }, where: { eventId, status: 'pending' } });
-    return rows.map((row) => row.id);
-  }
-
   /**
-   * Claims a run for its `execution`-th try. Returns null when the run is finished or a later
-   * execution has already started (a stale or duplicate job), so the caller does nothing.
+   * Claims a run for its `execution`-th try and reads its event, in one statement. Returns null
+   * when the run is finished or a later execution has already started (a stale or duplicate job),
+   * so the caller does nothing. `event` is null when the event is gone (pruned, say).
    */
-  async beginExecution(runId: string, execution: number): Promise<RunEntity | null> {
-    const [rows] = (await this.dataSource.query<[{ id: string }[], number]>(
-      `UPDATE runs SET status = 'running', executions = $2, next_attempt_at = NULL, updated_at = now()
-        WHERE id = $1 AND status NOT IN ('succeeded', 'failed') AND executions <= $2
-        RETURNING id`,
+  async claimRun(runId: string, execution: number): Promise<ClaimedRun | null> {
+    const rows = await this.dataSource.query<ClaimedRow[]>(
+      `WITH claimable AS (
+         SELECT id, executions FROM runs
+          WHERE id = $1 AND status NOT IN ('succeeded', 'failed') AND executions <= $2
+          FOR UPDATE
+       ), claimed AS (
+         UPDATE runs r SET status = 'running', executions = $2, next_attempt_at = NULL, updated_at = now()
+           FROM claimable c WHERE r.id = c.id
+         RETURNING r.*, c.executions AS previous_executions
+       )
+       SELECT ${RUN_COLUMNS}, r.previous_executions AS "previousExecutions",
+              e.id AS "event.id", e.source_id AS "event.sourceId", e.type AS "event.type", e.status AS "event.status",
+              e.headers AS "event.headers", e.payload AS "event.payload", e.received_at AS "event.receivedAt"
+         FROM claimed r LEFT JOIN events e ON e.id = r.event_id`,
       [runId, execution],
-    )) as [{ id: string }[], number];
-    if (rows.length === 0) return null;
-    return this.dataSource.getRepository(RunEntity).findOneBy({ id: runId });
+    );
+    const [row] = rows;
+    if (!row) return null;
+    const { previousExecutions, ...columns } = row;
+    const run = {} as Record<string, unknown>;
+    const event = {} as Record<string, unknown>;
+    for (const [name, value] of Object.entries(columns)) {
+      if (name.startsWith('event.')) event[name.slice(6)] = value;
+      else run[name] = value;
+    }
+    return {
+      run: run as unknown as RunEntity,
+      event: event.id === null ? null : (event as unknown as EventForRules),
+      // No execution ever started before, so the run has no attempts yet.
+      firstClaim: previousExecutions === 0,
+    };
   }
 
   findById(runId: string): Promise<RunEntity | null> {
@@ -117,20 +166,8 @@ export class RunsRepository {
 
   async recordAttempt(attempt: NewStepAttempt): Promise<void> {
     await this.dataSource.query(
-      `INSERT INTO step_attempts (run_id, step_id, attempt, status, started_at, duration_ms, request, response_status, output, error)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT ON CONSTRAINT uq_step_attempts_run_step_attempt DO NOTHING`,
-      [
-        attempt.runId,
-        attempt.stepId,
-        attempt.attempt,
-        attempt.status,
-        attempt.startedAt,
-        attempt.durationMs,
-        storableJson(attempt.request ?? undefined),
-        attempt.responseStatus,
-        storableJson(attempt.output ?? undefined),
-        storableText(attempt.error),
-      ],
+      `${insertAttempt(1)} ON CONFLICT ON CONSTRAINT uq_step_attempts_run_step_attempt DO NOTHING`,
+      attemptParameters(attempt),
     );
   }
 
@@ -148,20 +185,45 @@ export class RunsRepository {
   }
 
   /**
-   * Marks the run succeeded and, when it is a replay, resolves the dead letters it settles: the one
-   * it replayed and, up the chain, each dead letter an earlier failed replay came from. One
-   * statement, so a run that is no replay costs no more than the update.
+   * Marks the run succeeded, records its last step's attempt when given (so a run's last write is
+   * one statement) and, when it is a replay, resolves the dead letters it settles: the one it
+   * replayed and, up the chain, each dead letter an earlier failed replay came from.
    */
-  async markSucceeded(runId: string): Promise<void> {
+  async markSucceeded(runId: string, lastAttempt?: NewStepAttempt): Promise<void> {
+    const recordLast = lastAttempt
+      ? `attempt AS (${insertAttempt(3)} ON CONFLICT ON CONSTRAINT uq_step_attempts_run_step_attempt DO NOTHING), `
+      : '';
     await this.dataSource.query(
-      `WITH RECURSIVE done AS (
+      `WITH RECURSIVE ${recordLast}done AS (
          UPDATE runs SET status = 'succeeded', error = NULL, updated_at = $2, finished_at = $2 WHERE id = $1 RETURNING id
        ), chain AS (
          SELECT d.id, d.run_id FROM dead_letters d JOIN done ON d.replay_run_id = done.id
          UNION SELECT d.id, d.run_id FROM dead_letters d JOIN chain c ON d.replay_run_id = c.run_id
        )
        UPDATE dead_letters SET status = 'resolved', resolved_at = $2 WHERE id IN (SELECT id FROM chain) AND status <> 'resolved'`,
-      [runId, new Date()],
+      [runId, new Date(), ...(lastAttempt ? attemptParameters(lastAttempt) : [])],
     );
   }
+}
+
+/** The INSERT of one step attempt, its ten parameters numbered from `first` (see {@link attemptParameters}). */
+function insertAttempt(first: number): string {
+  const p = Array.from({ length: 10 }, (_, index) => `$${first + index}`).join(', ');
+  return `INSERT INTO step_attempts (run_id, step_id, attempt, status, started_at, duration_ms, request, response_status, output, error)
+          VALUES (${p})`;
+}
+
+function attemptParameters(attempt: NewStepAttempt): unknown[] {
+  return [
+    attempt.runId,
+    attempt.stepId,
+    attempt.attempt,
+    attempt.status,
+    attempt.startedAt,
+    attempt.durationMs,
+    storableJson(attempt.request ?? undefined),
+    attempt.responseStatus,
+    storableJson(attempt.output ?? undefined),
+    storableText(attempt.error),
+  ];
 }
