@@ -119,6 +119,24 @@ describe('ingest answers', () => {
     expect(first.status).toBe(202);
     expect(second).toMatchObject({ status: 200, body: { eventId: first.body.eventId, duplicate: true } });
   });
+
+  it('commits concurrent deliveries together, storing each event once and answering every repeat as its duplicate', async () => {
+    const before = await eventCount(stack);
+    const bodies = Array.from({ length: 60 }, () => orderEvent());
+    // Each body three times at once: repeats land in the same group commit or in concurrent ones.
+    const answers = await Promise.all(
+      bodies.flatMap((body) => [1, 2, 3].map(() => deliver(stack.ingestUrl, 'shop', body, { secret: SECRET }))),
+    );
+    for (let index = 0; index < bodies.length; index += 1) {
+      const mine = answers.slice(index * 3, index * 3 + 3);
+      expect(mine.map((answer) => answer.status).sort()).toEqual([200, 200, 202]);
+      expect(new Set(mine.map((answer) => answer.body.eventId)).size).toBe(1);
+    }
+    expect(await eventCount(stack)).toBe(before + bodies.length);
+    const acceptedIds = answers.filter((answer) => answer.status === 202).map((answer) => answer.body.eventId as string);
+    const [stored] = await stack.query<{ count: string }>('SELECT count(*) FROM events WHERE id = ANY($1::uuid[])', [acceptedIds]);
+    expect(Number(stored?.count)).toBe(bodies.length);
+  });
 });
 
 describe('ingest when PostgreSQL or Redis is unreachable', () => {
