@@ -1,5 +1,5 @@
 import { EventsRepository, isDatabaseUnavailable, NewEvent, StoredEvent } from '@hookflow/persistence';
-import { MicroBatcher } from '@hookflow/runtime';
+import { MicroBatcher } from '@hookflow/batching';
 import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 
 /** Events per INSERT: big enough to share one commit among a burst, small enough to keep a statement quick. */

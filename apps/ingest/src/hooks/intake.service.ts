@@ -1,7 +1,7 @@
 import { deliveryIdempotencyKey } from '@hookflow/idempotency';
 import { isDatabaseUnavailable, NewEvent, StoredEvent } from '@hookflow/persistence';
 import { ExpressionContext } from '@hookflow/rules';
-import { BatcherFullError } from '@hookflow/runtime';
+import { BatcherFullError } from '@hookflow/batching';
 import { Injectable, Logger } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { EventRelay } from '../outbox/event-relay.service';

@@ -1,5 +1,5 @@
 import { EVENT_JOB_OPTIONS, EVENTS_QUEUE, EventJob, eventJobId, withTimeout } from '@hookflow/queue';
-import { BatcherFullError, MicroBatcher } from '@hookflow/runtime';
+import { BatcherFullError, MicroBatcher } from '@hookflow/batching';
 import { currentTraceCarrier } from '@hookflow/telemetry';
 import { InjectQueue } from '@nestjs/bullmq';
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import { MicroBatcher } from '@hookflow/batching';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { storableJson, storableText } from '../storable';
 import { EventStatus, RunEntity, StepAttemptEntity } from '../entities';
+import { isDatabaseUnavailable } from '../database-errors';
 import { EventForRules } from './events.repository';
 
 export interface NewRun {
@@ -48,13 +50,54 @@ export interface ClaimedRun {
 }
 
 type ClaimedRow = Record<string, unknown> & { previousExecutions: number };
+interface RunClaim {
+  runId: string;
+  execution: number;
+}
+interface RunSuccess {
+  runId: string;
+  lastAttempt?: NewStepAttempt;
+}
+
+function toClaimedRun({ previousExecutions, ...columns }: ClaimedRow): ClaimedRun {
+  const run: Record<string, unknown> = {};
+  const event: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(columns)) {
+    if (name.startsWith('event.')) event[name.slice('event.'.length)] = value;
+    else run[name] = value;
+  }
+  return {
+    run: run as unknown as RunEntity,
+    event: event.id === null ? null : (event as unknown as EventForRules),
+    // No execution ever started before, so the run has no attempts yet.
+    firstClaim: previousExecutions === 0,
+  };
+}
 
 /** Sorts before every uuid: the start of a keyset walk. */
 const FIRST_UUID = '00000000-0000-0000-0000-000000000000';
 
+/** Statements of one kind in flight at once; concurrent calls beyond that wait and go together. */
+const MAX_CONCURRENT_STATEMENTS = 2;
+const MAX_BATCH = 100;
+
 @Injectable()
 export class RunsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  /** The engine's per-run statements, group-committed as ingest's inserts are ({@link MicroBatcher}). */
+  private readonly claims: MicroBatcher<RunClaim, ClaimedRun | null>;
+  private readonly successes: MicroBatcher<RunSuccess, void>;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    // A batch that fails for a reason of its own (a value PostgreSQL refuses) is retried call by call.
+    const batching = {
+      maxBatch: MAX_BATCH,
+      maxConcurrent: MAX_CONCURRENT_STATEMENTS,
+      maxPending: Number.MAX_SAFE_INTEGER, // bounded by the workers' concurrency
+      retrySeparately: (error: unknown) => !isDatabaseUnavailable(error),
+    };
+    this.claims = new MicroBatcher({ ...batching, run: (requests) => this.claimRuns(requests) });
+    this.successes = new MicroBatcher({ ...batching, run: (successes) => this.markManySucceeded(successes) });
+  }
 
   /**
    * Creates one run per matched rule (a failed one, with its dead letter, for a rule whose `when`
@@ -117,18 +160,31 @@ export class RunsRepository {
   }
 
   /**
-   * Claims a run for its `execution`-th try and reads its event, in one statement. Returns null
-   * when the run is finished or a later execution has already started (a stale or duplicate job),
-   * so the caller does nothing. `event` is null when the event is gone (pruned, say).
+   * Claims a run for its `execution`-th try and reads its event. Returns null when the run is
+   * finished or a later execution has already started (a stale or duplicate job), so the caller
+   * does nothing. `event` is null when the event is gone (pruned, say). Concurrent claims share
+   * one statement ({@link claimRuns}).
    */
   async claimRun(runId: string, execution: number): Promise<ClaimedRun | null> {
+    const [claimed] = await this.claims.submit([{ runId, execution }]);
+    return claimed ?? null;
+  }
+
+  /** Many claims in one statement, locking in id order; a run asked for twice is claimed by the first ask only. */
+  private async claimRuns(requests: RunClaim[]): Promise<(ClaimedRun | null)[]> {
+    const first = new Map<string, RunClaim>();
+    for (const request of requests) if (!first.has(request.runId)) first.set(request.runId, request);
+    const asked = [...first.values()];
     const rows = await this.dataSource.query<ClaimedRow[]>(
-      `WITH claimable AS (
-         SELECT id, executions FROM runs
-          WHERE id = $1 AND status NOT IN ('succeeded', 'failed') AND executions <= $2
-          FOR UPDATE
+      `WITH asked AS (
+         SELECT * FROM unnest($1::uuid[], $2::int[]) AS a(id, execution)
+       ), claimable AS (
+         SELECT r.id, r.executions, a.execution FROM runs r JOIN asked a ON a.id = r.id
+          WHERE r.status NOT IN ('succeeded', 'failed') AND r.executions <= a.execution
+          ORDER BY r.id
+          FOR UPDATE OF r
        ), claimed AS (
-         UPDATE runs r SET status = 'running', executions = $2, next_attempt_at = NULL, updated_at = now()
+         UPDATE runs r SET status = 'running', executions = c.execution, next_attempt_at = NULL, updated_at = now()
            FROM claimable c WHERE r.id = c.id
          RETURNING r.*, c.executions AS previous_executions
        )
@@ -136,23 +192,10 @@ export class RunsRepository {
               e.id AS "event.id", e.source_id AS "event.sourceId", e.type AS "event.type", e.status AS "event.status",
               e.headers AS "event.headers", e.payload AS "event.payload", e.received_at AS "event.receivedAt"
          FROM claimed r LEFT JOIN events e ON e.id = r.event_id`,
-      [runId, execution],
+      [asked.map((request) => request.runId), asked.map((request) => request.execution)],
     );
-    const [row] = rows;
-    if (!row) return null;
-    const { previousExecutions, ...columns } = row;
-    const run = {} as Record<string, unknown>;
-    const event = {} as Record<string, unknown>;
-    for (const [name, value] of Object.entries(columns)) {
-      if (name.startsWith('event.')) event[name.slice(6)] = value;
-      else run[name] = value;
-    }
-    return {
-      run: run as unknown as RunEntity,
-      event: event.id === null ? null : (event as unknown as EventForRules),
-      // No execution ever started before, so the run has no attempts yet.
-      firstClaim: previousExecutions === 0,
-    };
+    const claimed = new Map(rows.map((row) => [row.id as string, toClaimedRun(row)]));
+    return requests.map((request) => (first.get(request.runId) === request ? (claimed.get(request.runId) ?? null) : null));
   }
 
   findById(runId: string): Promise<RunEntity | null> {
@@ -187,22 +230,36 @@ export class RunsRepository {
   /**
    * Marks the run succeeded, records its last step's attempt when given (so a run's last write is
    * one statement) and, when it is a replay, resolves the dead letters it settles: the one it
-   * replayed and, up the chain, each dead letter an earlier failed replay came from.
+   * replayed and, up the chain, each dead letter an earlier failed replay came from. Concurrent
+   * calls share one statement.
    */
   async markSucceeded(runId: string, lastAttempt?: NewStepAttempt): Promise<void> {
-    const recordLast = lastAttempt
-      ? `attempt AS (${insertAttempt(3)} ON CONFLICT ON CONSTRAINT uq_step_attempts_run_step_attempt DO NOTHING), `
-      : '';
+    await this.successes.submit([{ runId, lastAttempt }]);
+  }
+
+  private async markManySucceeded(successes: RunSuccess[]): Promise<void[]> {
+    const attempts = successes.flatMap((success) => (success.lastAttempt ? [success.lastAttempt] : []));
+    const columns = attempts.map(attemptParameters);
     await this.dataSource.query(
-      `WITH RECURSIVE ${recordLast}done AS (
-         UPDATE runs SET status = 'succeeded', error = NULL, updated_at = $2, finished_at = $2 WHERE id = $1 RETURNING id
+      `WITH RECURSIVE attempt AS (
+         INSERT INTO step_attempts (run_id, step_id, attempt, status, started_at, duration_ms, request, response_status, output, error)
+         SELECT * FROM unnest($3::uuid[], $4::text[], $5::int[], $6::text[], $7::timestamptz[], $8::int[], $9::jsonb[], $10::int[],
+                              $11::jsonb[], $12::text[])
+         ON CONFLICT ON CONSTRAINT uq_step_attempts_run_step_attempt DO NOTHING
+       ), done AS (
+         UPDATE runs SET status = 'succeeded', error = NULL, updated_at = $2, finished_at = $2 WHERE id = ANY($1::uuid[]) RETURNING id
        ), chain AS (
          SELECT d.id, d.run_id FROM dead_letters d JOIN done ON d.replay_run_id = done.id
          UNION SELECT d.id, d.run_id FROM dead_letters d JOIN chain c ON d.replay_run_id = c.run_id
        )
        UPDATE dead_letters SET status = 'resolved', resolved_at = $2 WHERE id IN (SELECT id FROM chain) AND status <> 'resolved'`,
-      [runId, new Date(), ...(lastAttempt ? attemptParameters(lastAttempt) : [])],
+      [
+        successes.map((success) => success.runId),
+        new Date(),
+        ...Array.from({ length: 10 }, (_, column) => columns.map((row) => row[column])),
+      ],
     );
+    return successes.map(() => undefined);
   }
 }
 

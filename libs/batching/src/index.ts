@@ -1,0 +1,1 @@
+export { BatcherFullError, MicroBatcher, MicroBatcherOptions } from './micro-batcher';
