@@ -1,6 +1,7 @@
 // Soak: a fixed rate of signed deliveries through ingest → engine → receiver for N minutes, sampling
 // the RSS of each app process (/proc/<pid>/status VmRSS) and Redis used_memory every 10 s; exits 1
-// if memory keeps growing after the warm-up.
+// if memory keeps growing after the warm-up. Each app also reports its heap used after a forced full GC
+// every 5 s (a bench-only preload), the series that tells a leak from V8 sizing its heap.
 // Run: npm run bench:soak -- --minutes 10 --rate 100 (builds first; needs PostgreSQL and Redis on 127.0.0.1).
 // Criterion: warm-up is the first 20 % of the run (at least 60 s). For each series, over the samples after
 // the warm-up, it "keeps growing" when BOTH the least-squares slope × that window's length exceeds the
@@ -25,6 +26,7 @@ import {
   commit,
   createHarness,
   fmt,
+  heapAfterGc,
   latencySummary,
   loadRate,
   machineLine,
@@ -111,8 +113,9 @@ async function main() {
   const receiver = await startScript(harness, 'receiver', RECEIVER);
   writeFileSync(join(harness.tmp, 'soak.yaml'), rulesYaml(receiver.url));
   const appEnv = { HOOKFLOW_RULES_DIR: harness.tmp, HOOKFLOW_ALLOW_PRIVATE_DESTINATIONS: '127.0.0.1/32' };
-  const ingest = await startApp(harness, 'ingest', 'INGEST_PORT', appEnv);
-  const engine = await startApp(harness, 'engine', 'ENGINE_PORT', appEnv);
+  const heapFiles = { ingest: join(harness.tmp, 'ingest.heap'), engine: join(harness.tmp, 'engine.heap') };
+  const ingest = await startApp(harness, 'ingest', 'INGEST_PORT', appEnv, { heapFile: heapFiles.ingest });
+  const engine = await startApp(harness, 'engine', 'ENGINE_PORT', appEnv, { heapFile: heapFiles.engine });
   const pool = newPool(ingest.url, 50);
   harness.cleanups.push(() => pool.destroy().catch(() => undefined));
   const redis = new Redis(REDIS_URL);
@@ -127,12 +130,15 @@ async function main() {
       t: (Date.now() - started) / 1_000,
       ingest: rssOf(ingest.pid),
       engine: rssOf(engine.pid),
+      ingestHeap: heapAfterGc(heapFiles.ingest),
+      engineHeap: heapAfterGc(heapFiles.engine),
       redis: Number(/used_memory:(\d+)/.exec(memory)?.[1] ?? NaN),
       receipts: counts['/soak'] ?? 0,
     };
     samples.push(entry);
     log(
-      `t=${fmt(entry.t)} s ingest ${mib(entry.ingest)}, engine ${mib(entry.engine)}, redis ${mib(entry.redis)}, ` +
+      `t=${fmt(entry.t)} s ingest ${mib(entry.ingest)} (heap ${mib(entry.ingestHeap)}), engine ${mib(entry.engine)} ` +
+        `(heap ${mib(entry.engineHeap)}), redis ${mib(entry.redis)}, ` +
         `${fmt(entry.receipts)} runs received`,
     );
   };
@@ -172,6 +178,8 @@ async function main() {
   const series = [
     ['ingest RSS', 'ingest', 8 * 1024 * 1024],
     ['engine RSS', 'engine', 8 * 1024 * 1024],
+    ['ingest heap after a full GC', 'ingestHeap', 4 * 1024 * 1024],
+    ['engine heap after a full GC', 'engineHeap', 4 * 1024 * 1024],
     ['Redis used_memory', 'redis', 4 * 1024 * 1024],
   ].map(([label, key, floor]) => ({ label, key, ...verdict(samples, key, floor, warmupSeconds) }));
   const flat = series.every((s) => s.ok);
@@ -185,7 +193,9 @@ async function main() {
     `runs: ${rows.map((row) => `${row.status} ${fmt(row.n)}`).join(', ')}.`,
     `Memory sampled every ${SAMPLE_SECONDS} s; warm-up ${fmt(warmupSeconds)} s. A series keeps growing when, after the warm-up, both its`,
     'least-squares trend over the window and (last third − first third) of its means exceed the allowance',
-    '(10 % of its mean, at least 8 MiB for RSS, 4 MiB for Redis).',
+    '(10 % of its mean, at least 8 MiB for RSS, 4 MiB for heaps and Redis). Each app runs a full GC every 5 s and',
+    'reports its heap used right after it (a bench-only preload): a leak shows there, while RSS also moves with',
+    "V8's and the allocator's sizing.",
     '',
     '| series | min | max | mean, first third | mean, last third | trend over the window | allowance | verdict |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
@@ -194,8 +204,12 @@ async function main() {
         `| ${s.label} | ${mib(s.min)} | ${mib(s.max)} | ${mib(s.firstThird)} | ${mib(s.lastThird)} | ${s.trend >= 0 ? '+' : ''}${mib(s.trend)} | ${mib(s.allowance)} | ${s.ok ? 'flat' : s.why ? `**not judged** (${s.why})` : '**grows**'} |`,
     ),
     '',
-    `Samples (s: ingest / engine RSS, Redis, MiB): ${samples
-      .map((s) => `${fmt(s.t)}: ${fmt(s.ingest / 1048576)}/${fmt(s.engine / 1048576)}/${fmt(s.redis / 1048576, 1)}`)
+    `Samples (s: ingest / engine RSS, ingest / engine heap after GC, Redis, MiB): ${samples
+      .map(
+        (s) =>
+          `${fmt(s.t)}: ${fmt(s.ingest / 1048576)}/${fmt(s.engine / 1048576)}, ` +
+          `${fmt(s.ingestHeap / 1048576, 1)}/${fmt(s.engineHeap / 1048576, 1)}, ${fmt(s.redis / 1048576, 1)}`,
+      )
       .join('; ')}.`,
     '',
     `Target (issue 6): flat memory in the soak — ${mark(flat)}.`,

@@ -152,7 +152,12 @@ export function freePort() {
  * exits at once so that the profile is written; the graceful SIGTERM path re-raises the signal, which
  * would end the process before Node writes it).
  */
-export async function startApp(harness, app, portVariable, extraEnv, { profileDir } = {}) {
+/**
+ * Starts a built app. `profileDir`: CPU-profile it (--cpu-prof). `heapFile`: every 5 s the app runs a
+ * full garbage collection and writes its heap used to that file (a bench-only preload with
+ * --expose-gc), which tells a leak from V8 merely sizing its heap; read it with {@link heapAfterGc}.
+ */
+export async function startApp(harness, app, portVariable, extraEnv, { profileDir, heapFile } = {}) {
   const port = await freePort();
   const env = {
     ...baseEnv(),
@@ -173,6 +178,16 @@ export async function startApp(harness, app, portVariable, extraEnv, { profileDi
     const preload = join(harness.tmp, 'exit-on-sigusr2.cjs');
     writeFileSync(preload, "process.on('SIGUSR2', () => process.exit(0));\n");
     args.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--require', preload);
+  }
+  if (heapFile) {
+    const preload = join(harness.tmp, 'heap-after-gc.cjs');
+    writeFileSync(
+      preload,
+      `const { writeFileSync } = require('node:fs');
+setInterval(() => { globalThis.gc(); writeFileSync(${JSON.stringify(heapFile)}, String(process.memoryUsage().heapUsed)); }, 5000).unref();
+`,
+    );
+    args.push('--expose-gc', '--require', preload);
   }
   args.push(join(ROOT, `dist/apps/${app}/src/main.js`));
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -551,6 +566,15 @@ export function orderBody(id, extra = {}) {
     shipping: { street: '1 Example Street', city: 'Exampleville', postcode: '12345', country: 'DE' },
     ...extra,
   });
+}
+
+/** The heap used after the last forced full GC of an app started with `heapFile` (NaN before the first). */
+export function heapAfterGc(heapFile) {
+  try {
+    return Number(readFileSync(heapFile, 'utf8'));
+  } catch {
+    return NaN;
+  }
 }
 
 /** VmRSS of a process, in bytes (Linux). */
