@@ -49,7 +49,9 @@ export const REDACTED_HEADERS = [
         };
         // Asynchronous writes: a line per request must not cost a blocking write(2) each; lines
         // written while one write is in flight go out together. pino flushes what is left on exit.
-        return { pinoHttp: config.log.pretty ? options : [options, pino.destination({ dest: 1, sync: false })] };
+        // Under tests pino keeps its default, which writes through jest's process.stdout (LogCapture).
+        const asynchronous = !config.log.pretty && config.env !== 'test';
+        return { pinoHttp: asynchronous ? [options, pino.destination({ dest: 1, sync: false })] : options };
       },
     }),
   ],
