@@ -172,6 +172,8 @@ describe('provider verification at the ingest endpoint', () => {
       ['delivered', 'sg-1'],
       ['open', 'sg-2'],
     ]);
+    // Each element keeps its own JSON as its raw body, not a copy of the whole batch.
+    expect(events.map((event) => JSON.parse(event.raw_body.toString('utf8')) as unknown)).toEqual(batch);
     expect(await post('sendgrid', body.replace('open', 'click'), headers)).toMatchObject({
       status: 401,
       body: { error: 'signature_mismatch' },
@@ -191,6 +193,18 @@ describe('provider verification at the ingest endpoint', () => {
     expect(repeated).toBe((answer.body.eventIds as string[])[0]);
     expect(bounceAgain).toBe(bounce);
     expect((await storedEvent(bounce!)).idempotency_key).toBe('sg-3');
+  });
+
+  it('refuses a SendGrid batch of more than 5,000 events with 413 too_many_events', async () => {
+    const body = JSON.stringify(Array.from({ length: 5_001 }, (_, index) => ({ event: 'open', sg_event_id: `big-${index}` })));
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const signature = signEcdsa('sha256', Buffer.from(timestamp + body), sendgridKeys.privateKey).toString('base64');
+    const answer = await post('sendgrid', body, {
+      'content-type': 'application/json',
+      'x-twilio-email-event-webhook-timestamp': timestamp,
+      'x-twilio-email-event-webhook-signature': signature,
+    });
+    expect(answer).toMatchObject({ status: 413, body: { error: 'too_many_events' } });
   });
 
   it('checks the Meraki shared secret and never stores it', async () => {

@@ -13,7 +13,7 @@ export interface MicroBatcherOptions<T, R> {
   maxBatch: number;
   /** Batches in flight at once. */
   maxConcurrent: number;
-  /** Items waiting for a batch; past this, `submit` fails with {@link BatcherFullError}. */
+  /** Items waiting for a batch; once reached, `submit` fails with {@link BatcherFullError}. */
   maxPending: number;
   /**
    * When a batch of several submissions fails with an error for which this returns true, each
@@ -51,7 +51,8 @@ export class MicroBatcher<T, R> {
 
   submit(items: T[]): Promise<R[]> {
     if (items.length === 0) return Promise.resolve([]);
-    if (this.waitingItems + items.length > this.options.maxPending && this.waitingItems > 0) {
+    // Checked before adding, so that one large submission is not starved by a steady flow of small ones.
+    if (this.waitingItems >= this.options.maxPending) {
       return Promise.reject(new BatcherFullError(this.waitingItems));
     }
     return new Promise<R[]>((resolve, reject) => {

@@ -36,6 +36,8 @@ export interface IntakeAnswer {
 
 /** Seconds a provider should wait before retrying when PostgreSQL cannot take events. */
 const DATABASE_RETRY_AFTER_SECONDS = '5';
+/** Events one delivery may carry (a SendGrid batch): past it, 413 rather than hold ingest for seconds. */
+const MAX_EVENTS_PER_DELIVERY = 5_000;
 /** Seconds to wait when more deliveries are waiting for a commit than ingest will hold. */
 const OVERLOADED_RETRY_AFTER_SECONDS = '1';
 
@@ -70,18 +72,24 @@ export class IntakeService {
     const rawBody = verifier.rawBodyCarriesSecret ? Buffer.from(JSON.stringify(payload), 'utf8') : delivery.rawBody;
     const payloads = verifier.split ? verifier.split(payload) : [payload];
     if (payloads.length === 0) throw new IngestRejection(400, 'empty_batch', 'the delivery carries no events');
+    if (payloads.length > MAX_EVENTS_PER_DELIVERY) {
+      throw new IngestRejection(
+        413,
+        'too_many_events',
+        `the delivery carries ${payloads.length} events; at most ${MAX_EVENTS_PER_DELIVERY} are accepted`,
+      );
+    }
     const events = await Promise.all(
-      // Elements of one delivery share its body: without a key of their own, each is keyed by its content.
-      payloads.map((item) =>
-        this.toEvent(source, delivery, rawBody, item, payloads.length > 1 ? Buffer.from(JSON.stringify(item) ?? '') : rawBody),
-      ),
+      // Each element of a batch is stored, and keyed when it has no key of its own, by its own JSON:
+      // the delivery's body is not each element's, and a copy per element would multiply its size.
+      payloads.map((item) => this.toEvent(source, delivery, item, payloads.length > 1 ? Buffer.from(JSON.stringify(item) ?? '') : rawBody)),
     );
     const stored = await this.commit(events);
     this.relay.relay(stored.filter((event) => !event.duplicate).map((event) => event.eventId));
     return answerFor(stored, payloads.length);
   }
 
-  private async toEvent(source: ActiveSource, delivery: Delivery, rawBody: Buffer, payload: unknown, keyBytes: Buffer): Promise<NewEvent> {
+  private async toEvent(source: ActiveSource, delivery: Delivery, payload: unknown, rawBody: Buffer): Promise<NewEvent> {
     const headers = withoutCredentials(delivery.headers, source);
     const context: ExpressionContext = {
       event: { source: delivery.sourceId, receivedAt: delivery.receivedAt.toISOString(), headers },
@@ -89,7 +97,7 @@ export class IntakeService {
     };
     const [type, idempotencyKey] = await Promise.all([
       eventTypeOf(source, context),
-      deliveryIdempotencyKey(source.idempotencyKey, context, keyBytes),
+      deliveryIdempotencyKey(source.idempotencyKey, context, rawBody),
     ]);
     return {
       id: uuidv7(),
