@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { deliver, signHmac, waitFor } from '../support/deliveries';
 import { TestReceiver } from '../support/receiver';
 import { hmacSource, httpRule, orderEvent, orderIdOf, ROTATED_SECRET, rulesFile, SECRET } from '../support/rule-files';
@@ -118,6 +119,20 @@ describe('ingest answers', () => {
     const second = await deliver(stack.ingestUrl, 'open', body);
     expect(first.status).toBe(202);
     expect(second).toMatchObject({ status: 200, body: { eventId: first.body.eventId, duplicate: true } });
+  });
+
+  it('answers a request that is not HTTP with 400 malformed_request and closes the connection', async () => {
+    const { port } = new URL(stack.ingestUrl);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.write('NOT HTTP AT ALL\r\n\r\n'));
+      let received = '';
+      socket.on('data', (chunk: Buffer) => (received += chunk.toString('utf8')));
+      socket.on('end', () => resolve(received));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(answer).toContain('Connection: close');
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ error: 'malformed_request' });
   });
 
   it('commits concurrent deliveries together, storing each event once and answering every repeat as its duplicate', async () => {

@@ -1,5 +1,5 @@
 import { HookflowConfig } from '@hookflow/config';
-import { SHUTDOWN_SIGNALS } from '@hookflow/runtime';
+import { answerClientError, SHUTDOWN_SIGNALS } from '@hookflow/runtime';
 import { nameRequestSpansByRoute } from '@hookflow/telemetry';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -16,7 +16,7 @@ const ADMIN_BODY_LIMIT_BYTES = 1024 * 1024;
 export async function createAdminApp(config: HookflowConfig): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AdminModule.forRoot(config),
-    new FastifyAdapter({ bodyLimit: ADMIN_BODY_LIMIT_BYTES }),
+    new FastifyAdapter({ bodyLimit: ADMIN_BODY_LIMIT_BYTES, clientErrorHandler: answerClientError }),
     { bufferLogs: true },
   );
   app.useLogger(app.get(Logger));

@@ -1,6 +1,6 @@
 import { HookflowConfig } from '@hookflow/config';
 import { loadRulesDirectory, RulesDirectoryService } from '@hookflow/rules';
-import { SHUTDOWN_SIGNALS } from '@hookflow/runtime';
+import { answerClientError, SHUTDOWN_SIGNALS } from '@hookflow/runtime';
 import { HookflowMetrics, nameRequestSpansByRoute } from '@hookflow/telemetry';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -16,7 +16,7 @@ import { SourceRegistry } from './sources/source-registry.service';
 export async function createIngestApp(config: HookflowConfig): Promise<NestFastifyApplication> {
   loadRulesDirectory(config.rules.dir, config.rules.variables); // fail fast, before connecting anything
   const trustProxy = config.ingest.trustedProxies.length > 0 ? config.ingest.trustedProxies : false;
-  const adapter = new FastifyAdapter({ bodyLimit: config.ingest.bodyLimitBytes, trustProxy });
+  const adapter = new FastifyAdapter({ bodyLimit: config.ingest.bodyLimitBytes, trustProxy, clientErrorHandler: answerClientError });
   const app = await NestFactory.create<NestFastifyApplication>(IngestModule.forRoot(config), adapter, {
     bodyParser: false,
     bufferLogs: true,

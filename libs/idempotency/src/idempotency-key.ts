@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isEvaluationTimeout } from '@hookflow/rules';
 import type { CompiledExpression, ExpressionContext } from '@hookflow/rules';
 
 /** Longest key stored; longer provider ids are hashed so the unique index stays small. */
@@ -15,7 +16,11 @@ export async function deliveryIdempotencyKey(
   rawBody: Buffer,
 ): Promise<string> {
   if (expression) {
-    const value = await expression.evaluate(context).catch(() => undefined);
+    // A timeout is the machine being busy, not the delivery lacking a key: the caller must not fall back.
+    const value = await expression.evaluate(context).catch((error: unknown) => {
+      if (isEvaluationTimeout(error)) throw error;
+      return undefined;
+    });
     if ((typeof value === 'string' && value.length > 0) || (typeof value === 'number' && Number.isFinite(value))) {
       const key = String(value);
       return key.length <= MAX_KEY_LENGTH ? key : `sha256:${sha256Hex(Buffer.from(key, 'utf8'))}`;

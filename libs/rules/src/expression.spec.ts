@@ -1,5 +1,12 @@
 import { createHmac } from 'node:crypto';
-import { compileExpression, ExpressionContext, ExpressionEvaluationError, ExpressionSyntaxError, isTruthy } from './expression';
+import {
+  compileExpression,
+  ExpressionContext,
+  ExpressionEvaluationError,
+  ExpressionSyntaxError,
+  isEvaluationTimeout,
+  isTruthy,
+} from './expression';
 
 const context: ExpressionContext = {
   event: { id: 'evt_1', type: 'order.created', source: 'shop', receivedAt: '2026-01-01T00:00:00.000Z', headers: {} },
@@ -60,6 +67,19 @@ describe('compileExpression', () => {
     expect(error).toBeInstanceOf(ExpressionEvaluationError);
     expect((error as ExpressionEvaluationError).code).toMatch(/^D101[12]$/);
     expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('tells a timeout (temporary: the machine is busy) from other evaluation errors', async () => {
+    // An endless loop that never deepens the stack: only the clock stops it.
+    const loop = compileExpression('($f := function($n){ $n > 1e12 ? $n : $f($n + 1) }; $f(0))', { timeoutMs: 50, maxDepth: 1e9 });
+    const timedOut: unknown = await loop.evaluate(context).catch((caught: unknown) => caught);
+    const failed: unknown = await compileExpression('$number("abc")')
+      .evaluate(context)
+      .catch((caught: unknown) => caught);
+
+    expect(isEvaluationTimeout(timedOut)).toBe(true);
+    expect(isEvaluationTimeout(failed)).toBe(false);
+    expect(isEvaluationTimeout(new Error('D1012'))).toBe(false);
   });
 
   it('wraps an evaluation error with its JSONata code and the expression', async () => {

@@ -10,13 +10,17 @@ export interface ExpressionContext {
 }
 
 export interface ExpressionLimits {
-  /** Wall-clock budget of one evaluation. */
+  /**
+   * Wall-clock budget of one evaluation. JSONata evaluates asynchronously, so this also counts the
+   * time other work holds the event loop in between: generous enough that a busy process does not
+   * time out trivial expressions, short enough to stop a runaway one.
+   */
   timeoutMs: number;
   /** Maximum evaluation depth (recursion). */
   maxDepth: number;
 }
 
-export const DEFAULT_EXPRESSION_LIMITS: ExpressionLimits = { timeoutMs: 100, maxDepth: 500 };
+export const DEFAULT_EXPRESSION_LIMITS: ExpressionLimits = { timeoutMs: 1_000, maxDepth: 500 };
 
 /** A JSONata expression that does not compile; `position` is the character offset inside it. */
 export class ExpressionSyntaxError extends Error {
@@ -40,6 +44,18 @@ export class ExpressionEvaluationError extends Error {
   ) {
     super(`${detail} (${code}) in "${expression.length > 80 ? `${expression.slice(0, 77)}...` : expression}"`);
   }
+}
+
+/** JSONata's code for an evaluation that ran out of time. */
+const TIMEOUT_CODE = 'D1012';
+
+/**
+ * True for an evaluation that ran out of time: on a busy machine that says more about the load
+ * than about the expression, so callers treat it as temporary (answer 503, retry) rather than as
+ * a verdict on the data.
+ */
+export function isEvaluationTimeout(error: unknown): boolean {
+  return error instanceof ExpressionEvaluationError && error.code === TIMEOUT_CODE;
 }
 
 /** An expression compiled once, evaluated many times within its limits. */

@@ -4,3 +4,4 @@ export { LoggingModule, REDACTED_HEADERS } from './logging.module';
 export { ObservabilityModule } from './observability.module';
 export { SHUTDOWN_SIGNALS } from './shutdown-signals';
 export { IS_PUBLIC, Public } from './public.decorator';
+export { answerClientError } from './client-error';

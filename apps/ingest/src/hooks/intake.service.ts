@@ -1,6 +1,6 @@
 import { deliveryIdempotencyKey } from '@hookflow/idempotency';
 import { isDatabaseUnavailable, NewEvent, StoredEvent } from '@hookflow/persistence';
-import { ExpressionContext } from '@hookflow/rules';
+import { ExpressionContext, isEvaluationTimeout } from '@hookflow/rules';
 import { BatcherFullError } from '@hookflow/batching';
 import { Injectable, Logger } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
@@ -79,10 +79,14 @@ export class IntakeService {
         `the delivery carries ${payloads.length} events; at most ${MAX_EVENTS_PER_DELIVERY} are accepted`,
       );
     }
-    const events = await Promise.all(
-      // Each element of a batch is stored, and keyed when it has no key of its own, by its own JSON:
-      // the delivery's body is not each element's, and a copy per element would multiply its size.
-      payloads.map((item) => this.toEvent(source, delivery, item, payloads.length > 1 ? Buffer.from(JSON.stringify(item) ?? '') : rawBody)),
+    const events = await this.evaluating(() =>
+      Promise.all(
+        // Each element of a batch is stored, and keyed when it has no key of its own, by its own JSON:
+        // the delivery's body is not each element's, and a copy per element would multiply its size.
+        payloads.map((item) =>
+          this.toEvent(source, delivery, item, payloads.length > 1 ? Buffer.from(JSON.stringify(item) ?? '') : rawBody),
+        ),
+      ),
     );
     const stored = await this.commit(events);
     this.relay.relay(stored.filter((event) => !event.duplicate).map((event) => event.eventId));
@@ -139,6 +143,22 @@ export class IntakeService {
     throw new IngestRejection(status, reason, detail);
   }
 
+  /**
+   * The source's type and key expressions ran out of time: the process is too busy to derive them
+   * reliably, and storing the event without them (no type, a body hash for a key) would lose or
+   * double it. The provider retries instead.
+   */
+  private async evaluating<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isEvaluationTimeout(error)) throw error;
+      throw new IngestRejection(503, 'ingest_overloaded', "ingest is too busy to evaluate the source's expressions; retry later", {
+        'retry-after': OVERLOADED_RETRY_AFTER_SECONDS,
+      });
+    }
+  }
+
   private async commit(events: NewEvent[]): Promise<StoredEvent[]> {
     try {
       return await this.committer.commit(events);
@@ -184,6 +204,9 @@ function answerFor(stored: StoredEvent[], deliveredEvents: number): IntakeAnswer
 }
 
 async function eventTypeOf(source: ActiveSource, context: ExpressionContext): Promise<string | null> {
-  const value = await source.eventType.evaluate(context).catch(() => undefined);
+  const value = await source.eventType.evaluate(context).catch((error: unknown) => {
+    if (isEvaluationTimeout(error)) throw error;
+    return undefined;
+  });
   return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)) ? String(value) : null;
 }
