@@ -18,9 +18,12 @@ export class BuiltApp {
     child.stderr?.on('data', (chunk: Buffer) => (this.written += chunk.toString('utf8')));
   }
 
-  /** Starts `apps/<app>/src/main.js` with `env` (plus PATH and its port) and waits for its /healthz. */
-  static async start(app: 'ingest' | 'engine' | 'admin', env: Record<string, string>): Promise<BuiltApp> {
-    const port = await freePort();
+  /**
+   * Starts `apps/<app>/src/main.js` with `env` (plus PATH and its port: `port`, else a free one) and
+   * waits for its /healthz.
+   */
+  static async start(app: 'ingest' | 'engine' | 'admin', env: Record<string, string>, port?: number): Promise<BuiltApp> {
+    port ??= await freePort();
     const portVariable = { ingest: 'INGEST_PORT', engine: 'ENGINE_PORT', admin: 'ADMIN_PORT' }[app];
     const child = spawn(process.execPath, [builtFile(`apps/${app}/src/main.js`)], {
       env: { PATH: process.env.PATH ?? '', HOOKFLOW_HOST: '127.0.0.1', ...env, [portVariable]: String(port) },
@@ -48,6 +51,25 @@ export class BuiltApp {
     return this.written;
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get exited(): boolean {
+    return this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+
+  /** Sends `signal` (SIGKILL: a crash) without waiting. */
+  kill(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
+  /** Waits for its exit, however it ends; resolves with how it ended. */
+  async waitForExit(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (!this.exited) await new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    return { code: this.child.exitCode, signal: this.child.signalCode };
+  }
+
   /** Stops it as an orchestrator would (SIGTERM: graceful, buffered spans exported) and waits for its exit. */
   async stop(): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
@@ -59,7 +81,7 @@ export class BuiltApp {
   }
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const address = server.address();

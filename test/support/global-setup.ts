@@ -11,17 +11,7 @@ const ROOT = join(__dirname, '..', '..');
  * template database with the real `hookflow migrate` command; each test file clones that template.
  */
 export default async function globalSetup(): Promise<void> {
-  process.env.HOOKFLOW_TEST_BUILD_DIR = join(ROOT, '.test-build', String(process.pid));
-  const outDir = ['--outDir', process.env.HOOKFLOW_TEST_BUILD_DIR];
-  try {
-    execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json', ...outDir], { cwd: ROOT, stdio: 'inherit' });
-  } catch (error) {
-    // Exit status 2: type errors, files emitted anyway. Tests run on swc and CI type-checks in its
-    // own build step, so a half-typed tree still gets its tests run here.
-    if ((error as { status?: number }).status !== 2) throw error;
-    process.stderr.write('global-setup: the build has type errors (above); running the tests anyway\n');
-  }
-  execFileSync(join(ROOT, 'node_modules/.bin/tsc-alias'), ['-p', 'tsconfig.build.json', ...outDir], { cwd: ROOT, stdio: 'inherit' });
+  buildForTests();
   const name = `hookflow_test_${process.pid}_${Date.now().toString(36)}_tpl`;
   const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
   await admin.connect();
@@ -36,4 +26,19 @@ export default async function globalSetup(): Promise<void> {
     stdio: 'pipe',
   });
   process.env.HOOKFLOW_TEST_TEMPLATE_DB = name;
+}
+
+/** Builds the apps into `.test-build/<pid>` (HOOKFLOW_TEST_BUILD_DIR), for tests that run them as real processes. */
+export function buildForTests(): void {
+  process.env.HOOKFLOW_TEST_BUILD_DIR = join(ROOT, '.test-build', String(process.pid));
+  const outDir = ['--outDir', process.env.HOOKFLOW_TEST_BUILD_DIR];
+  try {
+    execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json', ...outDir], { cwd: ROOT, stdio: 'inherit' });
+  } catch (error) {
+    // Exit status 2: type errors, files emitted anyway. Tests run on swc and CI type-checks in its
+    // own build step, so a half-typed tree still gets its tests run here.
+    if ((error as { status?: number }).status !== 2) throw error;
+    process.stderr.write('global-setup: the build has type errors (above); running the tests anyway\n');
+  }
+  execFileSync(join(ROOT, 'node_modules/.bin/tsc-alias'), ['-p', 'tsconfig.build.json', ...outDir], { cwd: ROOT, stdio: 'inherit' });
 }

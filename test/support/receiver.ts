@@ -10,7 +10,13 @@ export interface ReceivedRequest {
 }
 
 /** What the receiver answers to the n-th request (0-based). */
-export type ReceiverScript = (requestIndex: number) => { status: number; body?: string; headers?: Record<string, string> };
+export type ReceiverScript = (requestIndex: number) => {
+  status: number;
+  body?: string;
+  headers?: Record<string, string>;
+  /** Answer this much later (a slow destination). */
+  delayMs?: number;
+};
 
 /** A real local HTTP server standing in for an action's destination; records every request. */
 export class TestReceiver {
@@ -56,8 +62,12 @@ export class TestReceiver {
           json: () => JSON.parse(body) as unknown,
         });
         const answer = this.script(index);
-        response.writeHead(answer.status, answer.headers ?? {});
-        response.end(answer.body ?? '');
+        const send = (): void => {
+          response.writeHead(answer.status, answer.headers ?? {});
+          response.end(answer.body ?? '');
+        };
+        if (answer.delayMs) setTimeout(send, answer.delayMs);
+        else send();
       });
     });
     return new Promise((resolve) => this.server?.listen(0, '127.0.0.1', () => resolve()));

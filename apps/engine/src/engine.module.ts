@@ -9,6 +9,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { EventDispatchService } from './dispatch/event-dispatch.service';
 import { EventsProcessor } from './dispatch/events.processor';
 import { OpenCircuitsProbe } from './telemetry/open-circuits.probe';
+import { RetentionPruner } from './retention/retention-pruner.service';
 import { RuleRegistry } from './rules/rule-registry.service';
 import { ReplaysProcessor } from './runs/replays.processor';
 import { RunExecutor } from './runs/run-executor.service';
@@ -41,6 +42,7 @@ export class EngineModule {
         ReplaysProcessor,
         RunsSweeper,
         OpenCircuitsProbe,
+        RetentionPruner,
       ],
     };
   }

@@ -2,14 +2,19 @@ import './tracing.bootstrap'; // first: see the file
 import 'reflect-metadata';
 import { loadConfig } from '@hookflow/config';
 import { loadRulesDirectory } from '@hookflow/rules';
-import { assertDependenciesReady, exitWithStartupFailure } from '@hookflow/runtime';
+import { assertDependenciesReady, exitIfShutdownHangs, exitWithStartupFailure } from '@hookflow/runtime';
 import { createIngestApp } from './ingest.app';
+
+/** How long a stop may take beyond HOOKFLOW_SHUTDOWN_GRACE before the process exits anyway. */
+const SHUTDOWN_SLACK_MS = 10_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
   loadRulesDirectory(config.rules.dir, config.rules.variables); // a bad rules file is reported before any connection
   await assertDependenciesReady(config);
   const app = await createIngestApp(config);
+  // Past the grace, with time to close connections: a stop that hangs still ends.
+  exitIfShutdownHangs('ingest', config.shutdown.graceMs + SHUTDOWN_SLACK_MS);
   await app.listen(config.ingest.port, config.ingest.host);
 }
 

@@ -377,6 +377,32 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('HOOKFLOW_RETENTION_EVENTS, HOOKFLOW_RETENTION_INTERVAL and HOOKFLOW_RETENTION_BATCH', () => {
+    it('prunes events older than 30 days every 10 minutes, 500 a transaction, by default', () => {
+      expect(loadConfig({}).retention).toEqual({ eventsMs: 30 * 86_400_000, intervalMs: 600_000, batchSize: 500 });
+    });
+
+    it('reads a retention, an interval and a batch size', () => {
+      const config = loadConfig({ HOOKFLOW_RETENTION_EVENTS: '90d', HOOKFLOW_RETENTION_INTERVAL: '1h', HOOKFLOW_RETENTION_BATCH: '2000' });
+
+      expect(config.retention).toEqual({ eventsMs: 90 * 86_400_000, intervalMs: 3_600_000, batchSize: 2_000 });
+    });
+
+    it.each(['off', 'OFF', '0'])('keeps every event when the retention is %p', (value) => {
+      expect(loadConfig({ HOOKFLOW_RETENTION_EVENTS: value }).retention.eventsMs).toBeUndefined();
+    });
+
+    it.each([
+      ['HOOKFLOW_RETENTION_EVENTS', '30', 'HOOKFLOW_RETENTION_EVENTS must be a duration from 1d to 3650d, or off (got "30")'],
+      ['HOOKFLOW_RETENTION_EVENTS', '12h', 'HOOKFLOW_RETENTION_EVENTS must be a duration from 1d to 3650d, or off (got "12h")'],
+      ['HOOKFLOW_RETENTION_EVENTS', 'forever', 'HOOKFLOW_RETENTION_EVENTS must be a duration from 1d to 3650d, or off (got "forever")'],
+      ['HOOKFLOW_RETENTION_INTERVAL', '500ms', 'HOOKFLOW_RETENTION_INTERVAL must be a duration from 1s to 24h (got "500ms")'],
+      ['HOOKFLOW_RETENTION_BATCH', '0', 'HOOKFLOW_RETENTION_BATCH must be an integer from 1 to 10000 (got "0")'],
+    ])('rejects %s=%p', (name, value, message) => {
+      expect(configError({ [name]: value }).message).toBe(message);
+    });
+  });
+
   describe('HOOKFLOW_REJECTION_LOG_SIZE and HOOKFLOW_REJECTION_LOG_RETENTION', () => {
     it('keeps 1000 rejections per source for 7 days by default', () => {
       expect(loadConfig({}).ingest.rejectionLog).toEqual({ maxPerSource: 1000, retentionMs: 7 * 86_400_000 });

@@ -25,6 +25,11 @@ export interface HookflowConfig {
   };
   startup: { waitMs: number };
   /**
+   * A stopping process (SIGTERM, SIGINT) stops taking new work and lets work in flight finish for
+   * up to `graceMs`; an engine then hands the jobs still running back to their queue.
+   */
+  shutdown: { graceMs: number };
+  /**
    * The sweepers that rebuild the queues from PostgreSQL: ingest's outbox (committed events with no
    * job) and the engine's runs sweeper (runs whose job is missing). Every `intervalMs` each looks for
    * work that should have been queued (or due) at least `graceMs` ago.
@@ -54,8 +59,17 @@ export interface HookflowConfig {
      */
     replays: { concurrency: number; rate?: RateLimit };
   };
-  /** The admin API (and, later, the console). */
-  admin: { host: string; port: number };
+  /**
+   * Pruning of old history by the engine (docs/operations.md, "Retention"). Every `intervalMs` one
+   * engine deletes, `batchSize` events per transaction, the events received more than `eventsMs`
+   * ago with their runs, step attempts and settled dead letters. `eventsMs` undefined: never.
+   */
+  retention: { eventsMs?: number; intervalMs: number; batchSize: number };
+  /**
+   * The admin API and its console. `consoleDir` holds the console's built files (`npm run build`
+   * makes dist/console); unset: the dist/console of this build.
+   */
+  admin: { host: string; port: number; consoleDir?: string };
   /** Email steps. `url` is unset in production unless HOOKFLOW_SMTP_URL gives it (email steps then fail). */
   smtp: { url?: string; from: string };
   /** From HOOKFLOW_MASTER_KEY or HOOKFLOW_MASTER_KEY_FILE. */
@@ -142,6 +156,17 @@ class EnvReader {
     return parseDuration(fallback) ?? 0;
   }
 
+  /** Like {@link boundedDuration}, or undefined for `off` or `0` (the feature turned off). */
+  durationOrOff(name: string, fallback: string, min: string, max: string): number | undefined {
+    const raw = this.string(name, fallback).trim().toLowerCase();
+    if (raw === 'off' || raw === '0') return undefined;
+    const value = parseDuration(raw);
+    const [low, high] = [parseDuration(min) ?? 0, parseDuration(max) ?? Infinity];
+    if (value !== undefined && value >= low && value <= high) return value;
+    this.problems.push(`${name} must be a duration from ${min} to ${max}, or off (got "${this.string(name, fallback)}")`);
+    return parseDuration(fallback);
+  }
+
   /** A rate such as `50/s`, `600/m` or `100/10s` (`count/duration`); `off` for none. */
   rate(name: string, fallback: string): RateLimit | undefined {
     const raw = this.string(name, fallback);
@@ -222,6 +247,7 @@ export function loadConfig(env: Env = process.env): HookflowConfig {
       apiVariables: Object.freeze(apiVariables.patterns),
     },
     startup: { waitMs: read.duration('HOOKFLOW_STARTUP_WAIT', '10s') },
+    shutdown: { graceMs: read.boundedDuration('HOOKFLOW_SHUTDOWN_GRACE', '8s', '0s', '10m') },
     sweep: {
       intervalMs: read.boundedDuration('HOOKFLOW_SWEEP_INTERVAL', '10s', '100ms', '1h'),
       graceMs: read.duration('HOOKFLOW_SWEEP_GRACE', '30s'),
@@ -252,7 +278,17 @@ export function loadConfig(env: Env = process.env): HookflowConfig {
         rate: read.rate('HOOKFLOW_REPLAY_RATE', '50/s'),
       },
     },
-    admin: { host, port: read.integer('ADMIN_PORT', 3001, 0, 65535) },
+    retention: {
+      // At least a day: an event younger than that may still be replayed or reviewed.
+      eventsMs: read.durationOrOff('HOOKFLOW_RETENTION_EVENTS', '30d', '1d', '3650d'),
+      intervalMs: read.boundedDuration('HOOKFLOW_RETENTION_INTERVAL', '10m', '1s', '24h'),
+      batchSize: read.integer('HOOKFLOW_RETENTION_BATCH', 500, 1, 10_000),
+    },
+    admin: {
+      host,
+      port: read.integer('ADMIN_PORT', 3001, 0, 65535),
+      consoleDir: read.string('HOOKFLOW_CONSOLE_DIR', '') || undefined,
+    },
     smtp: {
       url:
         nodeEnv === 'production'

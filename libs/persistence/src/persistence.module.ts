@@ -10,6 +10,8 @@ import { EventsQueryRepository } from './repositories/events-query.repository';
 import { IngestRejectionsRepository } from './repositories/ingest-rejections.repository';
 import { SourceHealthRepository } from './repositories/source-health.repository';
 import { ReplaysRepository } from './repositories/replays.repository';
+import { RetentionRepository } from './repositories/retention.repository';
+import { RunRecoveryRepository } from './repositories/run-recovery.repository';
 import { RunsRepository } from './repositories/runs.repository';
 import { RunsQueryRepository } from './repositories/runs-query.repository';
 import { RulesRepository } from './repositories/rules.repository';
@@ -21,6 +23,7 @@ const REPOSITORIES = [
   CatalogRepository,
   EventsRepository,
   RunsRepository,
+  RunRecoveryRepository,
   DeadLettersRepository,
   ApiKeysRepository,
   IngestRejectionsRepository,
@@ -31,6 +34,7 @@ const REPOSITORIES = [
   RunsQueryRepository,
   DeadLettersQueryRepository,
   ReplaysRepository,
+  RetentionRepository,
 ];
 
 /** The database connection and every repository. The only module that knows SQL. */

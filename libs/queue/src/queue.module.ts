@@ -1,6 +1,7 @@
 import { HookflowConfig, HOOKFLOW_CONFIG } from '@hookflow/config';
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
+import { HookflowWorker } from './hookflow-worker';
 import { QueueErrorLogger } from './queue-error-logger';
 import { EVENTS_QUEUE, REPLAYS_QUEUE, RUNS_QUEUE } from './queues';
 import { redisOptions, RedisRole } from './redis-connection';
@@ -15,6 +16,8 @@ export class QueueModule {
   static forRoot(role: RedisRole): DynamicModule {
     // @nestjs/bullmq's documented way to use another Queue class: every queue carries trace context.
     BullModule.queueClass = TracedQueue;
+    // And every processor's worker has Hookflow's stalled-job settings and bounded shutdown.
+    BullModule.workerClass = HookflowWorker;
     const root = BullModule.forRootAsync({
       inject: [HOOKFLOW_CONFIG],
       useFactory: (config: HookflowConfig) => ({

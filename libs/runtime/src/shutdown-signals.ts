@@ -3,3 +3,19 @@
  * which Hookflow uses to reload the rules directory.
  */
 export const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'];
+
+/**
+ * Bounds a graceful stop: once a shutdown signal arrives, the process exits with status 1 if it
+ * has not ended within `limitMs` (a connection that hangs, a request that never ends), so an
+ * orchestrator waiting for it is never held for ever. The timer does not keep the process alive.
+ */
+export function exitIfShutdownHangs(app: string, limitMs: number): void {
+  for (const signal of SHUTDOWN_SIGNALS) {
+    process.once(signal, () => {
+      setTimeout(() => {
+        process.stderr.write(`hookflow ${app}: graceful shutdown did not end within ${limitMs} ms; exiting\n`);
+        process.exit(1);
+      }, limitMs).unref();
+    });
+  }
+}

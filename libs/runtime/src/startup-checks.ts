@@ -74,14 +74,18 @@ async function pendingMigrations(config: HookflowConfig): Promise<string[]> {
   }
 }
 
+/** Waits between two tries at start-up: from the first to the last, doubling (many processes starting at once do not hammer a database that is coming up). */
+const FIRST_RETRY_MS = 250;
+const LAST_RETRY_MS = 2_000;
+
 async function retryUntil(waitMs: number, attempt: () => Promise<void>, explain: (error: unknown) => string): Promise<void> {
   const deadline = Date.now() + waitMs;
-  for (;;) {
+  for (let pause = FIRST_RETRY_MS; ; pause = Math.min(pause * 2, LAST_RETRY_MS)) {
     try {
       return await attempt();
     } catch (error) {
       if (Date.now() >= deadline) throw new StartupError(explain(error));
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pause, Math.max(0, deadline - Date.now()))));
     }
   }
 }

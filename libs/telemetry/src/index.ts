@@ -17,6 +17,7 @@ export {
   DeliveryOutcome,
   DeliveryRecord,
   RunFinalStatus,
+  RetentionTable,
   QueueJobState,
   QUEUE_JOB_STATES,
   ScrapeProbe,

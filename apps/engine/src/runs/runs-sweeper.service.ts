@@ -1,9 +1,12 @@
 import { HOOKFLOW_CONFIG, HookflowConfig } from '@hookflow/config';
-import { RunsRepository, StrandedRun } from '@hookflow/persistence';
-import { pingQueueRedis, RunJob, runJobId } from '@hookflow/queue';
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { AbandonedRun, RunRecoveryRepository, RunsRepository, StrandedRun } from '@hookflow/persistence';
+import { pingQueueRedis, RunJob, runJobId, STALLED_TOO_OFTEN } from '@hookflow/queue';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Queue } from 'bullmq';
+import { RunExecutor } from './run-executor.service';
 import { RunQueues } from './run-queues.service';
+
+type SweptRun = StrandedRun | AbandonedRun;
 
 /** Runs read per pass; passes walk on from where the last one stopped, so every one is seen in turn. */
 const SWEEP_BATCH = 500;
@@ -15,8 +18,11 @@ const SHUTDOWN_WAIT_MS = 5_000;
 /**
  * Queues again the runs whose job is missing, so that no committed run waits for ever (DESIGN: the
  * queue can be rebuilt from PostgreSQL): pending runs no worker took up within HOOKFLOW_SWEEP_GRACE
- * of being made (a crash between the commit and the enqueue, Redis losing its data), and retrying
- * runs whose next try is overdue by as much (their delayed job lost).
+ * of being made (a crash between the commit and the enqueue, Redis losing its data), retrying
+ * runs whose next try is overdue by as much (their delayed job lost), and running runs untouched
+ * for as long (an engine killed mid-run whose job was then lost with Redis's data, or failed).
+ * A running run whose job is still active is left to BullMQ's stalled check, which gives the job
+ * of a dead engine to another (see STALLED_JOB_SETTINGS in libs/queue).
  *
  * Most such runs still have their job, waiting behind others, so each job is looked up by its
  * deterministic id (`<run id>-<executions>`, in both run queues) and left alone while it is queued,
@@ -28,17 +34,20 @@ const SHUTDOWN_WAIT_MS = 5_000;
  * retrying a job that is no longer finished fails and is ignored.
  */
 @Injectable()
-export class RunsSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+export class RunsSweeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(RunsSweeper.name);
   private timer?: NodeJS.Timeout;
   private sweeping?: Promise<number>;
-  /** The last run id the previous pass read, when it read a full batch. */
+  /** The last run id the previous pass read, when it read a full batch: of pending and retrying runs, of running ones. */
   private after?: string;
+  private afterRunning?: string;
 
   constructor(
     @Inject(HOOKFLOW_CONFIG) private readonly config: HookflowConfig,
     private readonly runs: RunsRepository,
+    private readonly recovery: RunRecoveryRepository,
     private readonly queues: RunQueues,
+    private readonly executor: RunExecutor,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -46,7 +55,8 @@ export class RunsSweeper implements OnApplicationBootstrap, OnApplicationShutdow
     this.timer.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the pool and the queues close: no new pass, and the one in progress finishes (bounded). */
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_WAIT_MS)));
@@ -63,8 +73,11 @@ export class RunsSweeper implements OnApplicationBootstrap, OnApplicationShutdow
     try {
       await Promise.all(this.queues.all().map((queue) => pingQueueRedis(queue, REDIS_TIMEOUT_MS)));
       const overdue = new Date(Date.now() - this.config.sweep.graceMs);
-      const batch = await this.runs.strandedRuns({ pendingSince: overdue, dueBefore: overdue, after: this.after, limit: SWEEP_BATCH });
-      this.after = batch.length < SWEEP_BATCH ? undefined : batch[batch.length - 1]?.id;
+      const stranded = await this.runs.strandedRuns({ pendingSince: overdue, dueBefore: overdue, after: this.after, limit: SWEEP_BATCH });
+      this.after = stranded.length < SWEEP_BATCH ? undefined : stranded[stranded.length - 1]?.id;
+      const abandoned = await this.recovery.abandonedRuns({ untouchedSince: overdue, after: this.afterRunning, limit: SWEEP_BATCH });
+      this.afterRunning = abandoned.length < SWEEP_BATCH ? undefined : abandoned[abandoned.length - 1]?.id;
+      const batch: SweptRun[] = [...stranded, ...abandoned];
       const requeued = (await Promise.all(batch.map((run) => this.requeue(run)))).filter(Boolean).length;
       if (requeued > 0) this.logger.warn(`runs sweeper: queued ${requeued} run(s) again whose job was lost or had failed`);
       return requeued;
@@ -75,7 +88,7 @@ export class RunsSweeper implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /** Returns true when it queued the run's job again. */
-  private async requeue(run: StrandedRun): Promise<boolean> {
+  private async requeue(run: SweptRun): Promise<boolean> {
     const execution = Math.max(run.executions, 1); // a pending run waits for its first execution
     const jobId = runJobId(run.id, execution);
     // Both queues: a run's jobs normally keep to its own, but one queued before replays had a queue
@@ -91,9 +104,18 @@ export class RunsSweeper implements OnApplicationBootstrap, OnApplicationShutdow
     return true;
   }
 
-  private async retry(queue: Queue<RunJob>, jobId: string, state: 'completed' | 'failed', run: StrandedRun): Promise<boolean> {
+  private async retry(queue: Queue<RunJob>, jobId: string, state: 'completed' | 'failed', run: SweptRun): Promise<boolean> {
     const job = await queue.getJob(jobId);
     if (!job) return false; // removed meanwhile: the next pass adds it
+    if (state === 'failed' && run.status === 'running' && STALLED_TOO_OFTEN.test(job.failedReason ?? '')) {
+      // Every engine that ran it died: most likely it is what kills them. Reviewable and replayable, not retried.
+      await this.executor.giveUp(
+        run.id,
+        new Error(`its job stalled ${job.stalledCounter} times: the engines running it stopped each time`),
+      );
+      this.logger.warn(`runs sweeper: run ${run.id} dead-lettered: its job ${jobId} stalled too often`);
+      return false;
+    }
     try {
       await job.retry(state, { resetAttemptsMade: true, resetAttemptsStarted: true });
     } catch (error) {

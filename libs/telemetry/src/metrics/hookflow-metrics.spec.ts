@@ -53,6 +53,18 @@ describe('HookflowMetrics', () => {
     expect(sample(scrape, 'hookflow_run_deferrals_total{rule="large-payment"}')).toBe(1);
   });
 
+  it('counts the rows the retention pruner deleted, by table', async () => {
+    const metrics = new HookflowMetrics();
+    metrics.recordPruned('events', 500);
+    metrics.recordPruned('events', 20);
+    metrics.recordPruned('step_attempts', 1_040);
+
+    const scrape = await metrics.render();
+
+    expect(sample(scrape, 'hookflow_retention_pruned_rows_total{table="events"}')).toBe(520);
+    expect(sample(scrape, 'hookflow_retention_pruned_rows_total{table="step_attempts"}')).toBe(1_040);
+  });
+
   it('reads gauges through probes at each scrape, and drops the series of a value it could not read', async () => {
     const metrics = new HookflowMetrics();
     let redisUp = true;

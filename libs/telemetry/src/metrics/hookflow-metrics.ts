@@ -9,6 +9,9 @@ export type RunFinalStatus = 'succeeded' | 'failed';
 export const QUEUE_JOB_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 export type QueueJobState = (typeof QUEUE_JOB_STATES)[number];
 
+/** The tables the retention pruner deletes from, as `table` of `hookflow_retention_pruned_rows_total`. */
+export type RetentionTable = 'events' | 'runs' | 'step_attempts' | 'dead_letters';
+
 export interface DeliveryRecord {
   /** A configured source id, or {@link UNKNOWN_SOURCE}: never an id taken from the URL unchecked. */
   source: string;
@@ -93,6 +96,12 @@ export class HookflowMetrics {
     labelNames: ['rule'] as const,
     registers: [this.registry],
   });
+  private readonly retentionPruned = new Counter({
+    name: 'hookflow_retention_pruned_rows_total',
+    help: 'Rows the retention pruner deleted, by table (events, and the runs, step_attempts and dead_letters that went with them).',
+    labelNames: ['table'] as const,
+    registers: [this.registry],
+  });
   private readonly queueJobs = new Gauge({
     name: 'hookflow_queue_jobs',
     help: 'Jobs in each BullMQ queue, by state (read from Redis at scrape time).',
@@ -151,6 +160,11 @@ export class HookflowMetrics {
 
   recordDeferral(rule: string): void {
     this.deferrals.inc({ rule });
+  }
+
+  /** Rows the retention pruner deleted from `table`. */
+  recordPruned(table: RetentionTable, rows: number): void {
+    this.retentionPruned.inc({ table }, rows);
   }
 
   /** The counts of a queue's jobs; undefined when they could not be read (the series disappear rather than go stale). */
