@@ -491,7 +491,7 @@ describe('admin API: events', () => {
     const eventFilters = openapi.paths['/events'].get.parameters.map((parameter: { name: string }) => parameter.name);
     expect(eventFilters.sort()).toEqual(['after', 'from', 'limit', 'order', 'payload', 'source', 'status', 'to', 'type']);
     const deadLetterFilters = openapi.paths['/dead-letters'].get.parameters.map((parameter: { name: string }) => parameter.name);
-    expect(deadLetterFilters.sort()).toEqual(['after', 'cause', 'from', 'limit', 'rule', 'source', 'status', 'to']);
+    expect(deadLetterFilters.sort()).toEqual(['after', 'cause', 'destination', 'error', 'from', 'limit', 'rule', 'source', 'status', 'to']);
     expect(openapi.components.schemas.EventDetailView.properties).toHaveProperty('headers');
     expect(openapi.components.schemas.EventDetailView.properties).toHaveProperty('payload');
     expect(openapi.components.schemas.EventSummaryView.properties).not.toHaveProperty('payload');

@@ -1,13 +1,18 @@
 import './tracing.bootstrap'; // first: see the file
 import 'reflect-metadata';
 import { loadConfig } from '@hookflow/config';
-import { assertDependenciesReady, exitWithStartupFailure } from '@hookflow/runtime';
+import { assertDependenciesReady, exitIfShutdownHangs, exitWithStartupFailure } from '@hookflow/runtime';
 import { createAdminApp } from './admin.app';
+
+/** How long a stop may take beyond HOOKFLOW_SHUTDOWN_GRACE before the process exits anyway. */
+const SHUTDOWN_SLACK_MS = 10_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
   await assertDependenciesReady(config);
   const app = await createAdminApp(config);
+  // Past the grace, with time to close connections: a stop that hangs still ends.
+  exitIfShutdownHangs('admin', config.shutdown.graceMs + SHUTDOWN_SLACK_MS);
   await app.listen(config.admin.port, config.admin.host);
 }
 

@@ -1,9 +1,8 @@
-import { DeadLetterFilter, DeadLettersQueryRepository, TimePosition } from '@hookflow/persistence';
+import { DeadLettersQueryRepository, TimePosition } from '@hookflow/persistence';
 import { Injectable, Logger } from '@nestjs/common';
 import { ApiError } from '../errors/api-error';
-import { timeRangeOf } from '../validation/time-range-query.dto';
 import { BulkReplayFilterDto } from './bulk-replay.dto';
-import { DeadLettersService } from './dead-letters.service';
+import { deadLetterSelectionOf, DeadLettersService } from './dead-letters.service';
 
 /** Dead letters are read in batches of this many, so a replay of thousands holds only a batch. */
 const BATCH_SIZE = 200;
@@ -30,14 +29,14 @@ export class BulkReplayService {
   ) {}
 
   async count(filter: BulkReplayFilterDto): Promise<number> {
-    return (await this.queries.countPending(selectionOf(filter))).count;
+    return (await this.queries.countPending(deadLetterSelectionOf(filter))).count;
   }
 
   async *replay(filter: BulkReplayFilterDto): AsyncGenerator<BulkReplayLine> {
     let replayed = 0;
     let failed = 0;
     try {
-      const selection = selectionOf(filter);
+      const selection = deadLetterSelectionOf(filter);
       const { count: total, asOf } = await this.queries.countPending(selection);
       let after: TimePosition | undefined;
       for (;;) {
@@ -77,13 +76,4 @@ export class BulkReplayService {
       message: `dead letter ${deadLetterId} could not be replayed after an unexpected error; it has been logged`,
     };
   }
-}
-
-function selectionOf(filter: BulkReplayFilterDto): Omit<DeadLetterFilter, 'status'> {
-  return {
-    ruleId: filter.rule,
-    sourceId: filter.source,
-    cause: filter.cause,
-    ...timeRangeOf(filter),
-  };
 }

@@ -9,8 +9,15 @@ import { Page } from '../pagination/page';
 import { UuidOr404Pipe } from '../validation/uuid-or-404.pipe';
 import { BulkReplayLine, BulkReplayService } from './bulk-replay.service';
 import { BulkReplayDto } from './bulk-replay.dto';
-import { ListDeadLettersQueryDto } from './dead-letter-filter.dto';
-import { BulkReplayCountView, DeadLetterDetailView, DeadLetterPageView, DeadLetterReplayView, DeadLetterView } from './dead-letter.views';
+import { DeadLetterGroupsQueryDto, ListDeadLettersQueryDto } from './dead-letter-filter.dto';
+import {
+  BulkReplayCountView,
+  DeadLetterDetailView,
+  DeadLetterGroupsView,
+  DeadLetterPageView,
+  DeadLetterReplayView,
+  DeadLetterView,
+} from './dead-letter.views';
 import { DeadLettersService } from './dead-letters.service';
 import { DiscardDeadLetterDto } from './discard-dead-letter.dto';
 
@@ -29,6 +36,16 @@ export class DeadLettersController {
   @ApiOkResponse({ type: DeadLetterPageView })
   list(@Query() query: ListDeadLettersQueryDto): Promise<Page<DeadLetterView>> {
     return this.deadLetters.list(query);
+  }
+
+  @Get('groups')
+  @ApiOperation({
+    summary: 'Count dead letters by cause and by destination host',
+    description: "The listing's filters; `total`, then the groups, the largest first: a destination's outage apart from a bug of ours.",
+  })
+  @ApiOkResponse({ type: DeadLetterGroupsView })
+  groups(@Query() query: DeadLetterGroupsQueryDto): Promise<DeadLetterGroupsView> {
+    return this.deadLetters.groups(query);
   }
 
   @Post('replay')

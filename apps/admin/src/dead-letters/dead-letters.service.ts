@@ -1,4 +1,11 @@
-import { ApiKeyEntity, DeadLetterRow, DeadLettersQueryRepository, DeadLetterReplay, ReplaysRepository } from '@hookflow/persistence';
+import {
+  ApiKeyEntity,
+  DeadLetterFilter,
+  DeadLetterRow,
+  DeadLettersQueryRepository,
+  DeadLetterReplay,
+  ReplaysRepository,
+} from '@hookflow/persistence';
 import { Injectable, Logger } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { ApiError } from '../errors/api-error';
@@ -6,8 +13,8 @@ import { isTimeKeysetOf, timeKeyset } from '../pagination/cursor';
 import { decodeCursor, DEFAULT_PAGE_LIMIT, Page, pageOf } from '../pagination/page';
 import { RunLauncher } from '../runs/run-launcher.service';
 import { timeRangeOf } from '../validation/time-range-query.dto';
-import { ListDeadLettersQueryDto } from './dead-letter-filter.dto';
-import { DeadLetterDetailView, DeadLetterReplayView, DeadLetterView } from './dead-letter.views';
+import { DeadLetterGroupsQueryDto, DeadLetterSelectionDto, ListDeadLettersQueryDto } from './dead-letter-filter.dto';
+import { DeadLetterDetailView, DeadLetterGroupsView, DeadLetterReplayView, DeadLetterView } from './dead-letter.views';
 
 const LISTING = 'dead-letters';
 const isListingKeyset = isTimeKeysetOf(LISTING);
@@ -30,18 +37,13 @@ export class DeadLettersService {
   async list(query: ListDeadLettersQueryDto): Promise<Page<DeadLetterView>> {
     const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
     const after = query.after === undefined ? undefined : decodeCursor(query.after, isListingKeyset);
-    const rows = await this.queries.list(
-      {
-        status: query.status,
-        ruleId: query.rule,
-        sourceId: query.source,
-        cause: query.cause,
-        ...timeRangeOf(query),
-      },
-      after,
-      limit + 1,
-    );
+    const rows = await this.queries.list({ ...deadLetterSelectionOf(query), status: query.status }, after, limit + 1);
     return pageOf(rows, limit, (row) => timeKeyset(LISTING, row.position), deadLetterView);
+  }
+
+  /** How many dead letters the filter selects, by cause and by destination host: "their outage" apart from "our bug". */
+  groups(query: DeadLetterGroupsQueryDto): Promise<DeadLetterGroupsView> {
+    return this.queries.groups({ ...deadLetterSelectionOf(query), status: query.status });
   }
 
   async detail(id: string): Promise<DeadLetterDetailView> {
@@ -70,6 +72,18 @@ export class DeadLettersService {
     this.logger.log(`dead letter ${id} discarded with API key "${key.name}": ${reason}`);
     return this.detail(id);
   }
+}
+
+/** The repository's filter for the query filters a listing, its groups and a bulk replay share. */
+export function deadLetterSelectionOf(selection: DeadLetterSelectionDto): Omit<DeadLetterFilter, 'status'> {
+  return {
+    ruleId: selection.rule,
+    sourceId: selection.source,
+    cause: selection.cause,
+    errorContains: selection.error,
+    destination: selection.destination,
+    ...timeRangeOf(selection),
+  };
 }
 
 function replayRefusal(id: string, outcome: Exclude<DeadLetterReplay, { outcome: 'replayed' }>): ApiError {
@@ -106,5 +120,6 @@ export function deadLetterView(row: DeadLetterRow): DeadLetterView {
     resolvedAt: row.resolvedAt?.toISOString() ?? null,
     replayRunId: row.replayRunId,
     discardReason: row.discardReason,
+    destination: row.destination,
   };
 }

@@ -78,25 +78,47 @@ export class DryRunStepView {
   error?: string;
 }
 
+export class DryRunRuleView {
+  @ApiProperty({ example: 'large-order' }) id!: string;
+  @ApiProperty({ type: Number, nullable: true, description: 'null for an unsaved rule' }) version!: number | null;
+  @ApiProperty({ example: 'shop' }) source!: string;
+}
+
+export class DryRunEventView {
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'A stored event, or null for a sample' }) id!: string | null;
+  @ApiProperty({ example: 'shop' }) source!: string;
+  @ApiProperty({ type: String, nullable: true, example: 'order.created' }) type!: string | null;
+  @ApiProperty({ format: 'date-time' }) receivedAt!: string;
+}
+
+export class DryRunSourceMatchView {
+  @ApiProperty() matches!: boolean;
+  @ApiProperty({ description: "The rule's source, or *" }) rule!: string;
+  @ApiProperty({ description: "The event's source" }) event!: string;
+}
+
+export class DryRunEventTypeMatchView {
+  @ApiProperty() matches!: boolean;
+  @ApiProperty({ type: [String], nullable: true, description: "The rule's globs; null: every type" }) patterns!: string[] | null;
+  @ApiProperty({ type: String, nullable: true }) event!: string | null;
+}
+
 /** Does this rule match this event, and what would each step do. Nothing is sent, written or recorded. */
 export class DryRunView {
-  @ApiProperty({ example: { id: 'large-order', version: 3, source: 'shop' }, description: 'version is null for an unsaved rule.' })
-  rule!: { id: string; version: number | null; source: string };
+  @ApiProperty({ type: DryRunRuleView, description: 'version is null for an unsaved rule.' })
+  rule!: DryRunRuleView;
 
-  @ApiProperty({
-    example: { id: null, source: 'shop', type: 'order.created', receivedAt: '2030-01-01T00:00:00.000Z' },
-    description: 'The event tested: a stored one (its id), or the sample (id null).',
-  })
-  event!: { id: string | null; source: string; type: string | null; receivedAt: string };
+  @ApiProperty({ type: DryRunEventView, description: 'The event tested: a stored one (its id), or the sample (id null).' })
+  event!: DryRunEventView;
 
   @ApiProperty({ description: 'Whether a run would be made: the source and event type match and `when` (if any) is true.' })
   matches!: boolean;
 
-  @ApiProperty({ example: { matches: true, rule: 'shop', event: 'shop' } })
-  source!: { matches: boolean; rule: string; event: string };
+  @ApiProperty({ type: DryRunSourceMatchView })
+  source!: DryRunSourceMatchView;
 
-  @ApiProperty({ example: { matches: true, patterns: ['order.*'], event: 'order.created' }, description: 'patterns null: every type.' })
-  eventType!: { matches: boolean; patterns: string[] | null; event: string | null };
+  @ApiProperty({ type: DryRunEventTypeMatchView, description: 'patterns null: every type.' })
+  eventType!: DryRunEventTypeMatchView;
 
   @ApiProperty({ type: ExpressionOutcomeView, nullable: true, description: 'null when the rule has no `when`.' })
   when!: ExpressionOutcomeView | null;

@@ -6,6 +6,15 @@ import { TimeRangeQueryDto } from '../validation/time-range-query.dto';
 
 export const RUN_STATUSES: readonly RunStatus[] = ['pending', 'running', 'retrying', 'succeeded', 'failed'];
 
+/** Filters of `GET /runs/counts`: a rule, and the creation time (default: the last 24 hours). */
+export class RunCountsQueryDto extends TimeRangeQueryDto {
+  @ApiPropertyOptional({ description: 'Rule id' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  rule?: string;
+}
+
 /** Filters of `GET /runs`, newest first. `from` and `to` bound the creation time. */
 export class ListRunsQueryDto extends IntersectionType(PageQueryDto, TimeRangeQueryDto) {
   @ApiPropertyOptional({ description: 'Rule id' })

@@ -1,10 +1,10 @@
-import { DeadLetterCause, DeadLetterStatus, RunStatus, StepAttemptStatus } from '@hookflow/persistence';
+import { DEAD_LETTER_CAUSES, DeadLetterCause, DeadLetterStatus, RunStatus, StepAttemptStatus } from '@hookflow/persistence';
 import { ApiProperty } from '@nestjs/swagger';
 
 export class RunDeadLetterView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: ['pending', 'replayed', 'resolved', 'discarded'] }) status!: DeadLetterStatus;
-  @ApiProperty() cause!: DeadLetterCause;
+  @ApiProperty({ enum: DEAD_LETTER_CAUSES }) cause!: DeadLetterCause;
 }
 
 export class RunView {
@@ -23,6 +23,19 @@ export class RunView {
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) finishedAt!: string | null;
   @ApiProperty({ type: RunDeadLetterView, nullable: true }) deadLetter!: RunDeadLetterView | null;
+}
+
+export class RunCountView {
+  @ApiProperty() ruleId!: string;
+  @ApiProperty({ enum: ['pending', 'running', 'retrying', 'succeeded', 'failed'] }) status!: RunStatus;
+  @ApiProperty() count!: number;
+}
+
+export class RunCountsView {
+  @ApiProperty({ format: 'date-time', description: 'Runs created at or after this time' }) from!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'and before this time (null: up to now)' })
+  to!: string | null;
+  @ApiProperty({ type: [RunCountView], description: 'One line per rule and status that has runs, by rule id' }) items!: RunCountView[];
 }
 
 export class RunPageView {

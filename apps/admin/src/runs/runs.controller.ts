@@ -2,8 +2,8 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Page } from '../pagination/page';
 import { UuidOr404Pipe } from '../validation/uuid-or-404.pipe';
-import { ListRunsQueryDto } from './list-runs-query.dto';
-import { RunDetailView, RunPageView, RunView } from './run.views';
+import { ListRunsQueryDto, RunCountsQueryDto } from './list-runs-query.dto';
+import { RunCountsView, RunDetailView, RunPageView, RunView } from './run.views';
 import { RunsService } from './runs.service';
 
 @ApiTags('runs')
@@ -16,6 +16,16 @@ export class RunsController {
   @ApiOkResponse({ type: RunPageView })
   list(@Query() query: ListRunsQueryDto): Promise<Page<RunView>> {
     return this.runs.list(query);
+  }
+
+  @Get('counts')
+  @ApiOperation({
+    summary: 'Count runs by rule and status',
+    description: 'Runs created in [from, to) (default: the last 24 hours), by their status now.',
+  })
+  @ApiOkResponse({ type: RunCountsView })
+  counts(@Query() query: RunCountsQueryDto): Promise<RunCountsView> {
+    return this.runs.counts(query);
   }
 
   @Get(':id')

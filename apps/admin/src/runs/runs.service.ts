@@ -4,10 +4,11 @@ import { ApiError } from '../errors/api-error';
 import { isTimeKeysetOf, timeKeyset } from '../pagination/cursor';
 import { decodeCursor, DEFAULT_PAGE_LIMIT, Page, pageOf } from '../pagination/page';
 import { timeRangeOf } from '../validation/time-range-query.dto';
-import { ListRunsQueryDto } from './list-runs-query.dto';
-import { RunDetailView, RunView, StepAttemptView } from './run.views';
+import { ListRunsQueryDto, RunCountsQueryDto } from './list-runs-query.dto';
+import { RunCountsView, RunDetailView, RunView, StepAttemptView } from './run.views';
 
 const LISTING = 'runs';
+const DEFAULT_COUNTS_WINDOW_MS = 24 * 3_600_000;
 const isListingKeyset = isTimeKeysetOf(LISTING);
 
 @Injectable()
@@ -31,6 +32,13 @@ export class RunsService {
       limit + 1,
     );
     return pageOf(rows, limit, (row) => timeKeyset(LISTING, row.position), runView);
+  }
+
+  async counts(query: RunCountsQueryDto): Promise<RunCountsView> {
+    const range = timeRangeOf(query);
+    const from = range.from ?? new Date(Date.now() - DEFAULT_COUNTS_WINDOW_MS);
+    const items = await this.queries.countByRuleAndStatus({ ruleId: query.rule, from, to: range.to });
+    return { from: from.toISOString(), to: range.to?.toISOString() ?? null, items };
   }
 
   /** `runId`: a UUID (the controller's UuidOr404Pipe answers 404 for anything else). */

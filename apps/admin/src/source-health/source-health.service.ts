@@ -2,7 +2,14 @@ import { HOOKFLOW_CONFIG, HookflowConfig, parseDuration } from '@hookflow/config
 import { IngestRejectionsRepository, RejectionLogCoverage, SourceActivity, SourceHealthRepository } from '@hookflow/persistence';
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiError } from '../errors/api-error';
-import { RejectedDeliveriesView, SourceHealthView, SourceWindowView } from './source-health.view';
+import {
+  ACTIVITY_WINDOWS,
+  ActivityWindow,
+  RejectedDeliveriesView,
+  SourceActivityView,
+  SourceHealthView,
+  SourceWindowView,
+} from './source-health.view';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -40,6 +47,24 @@ export class SourceHealthService {
       silent: expectEvery !== undefined && now.getTime() - quietSince.getTime() > expectEvery.ms,
       lastHour: window(0),
       lastDay: window(1),
+    };
+  }
+
+  /** The source's timeline over `window`, in intervals aligned to their size so that a refresh keeps each bar where it was. */
+  async activityOf(sourceId: string, window: ActivityWindow, now = new Date()): Promise<SourceActivityView> {
+    if (!(await this.sources.source(sourceId))) throw ApiError.notFound('source', sourceId);
+    const { windowMs, bucketMs, bucket } = ACTIVITY_WINDOWS[window];
+    const count = windowMs / bucketMs;
+    const until = Math.floor(now.getTime() / bucketMs) * bucketMs + bucketMs;
+    const since = new Date(until - windowMs);
+    const buckets = await this.sources.timeline(sourceId, since, bucketMs, count);
+    return {
+      source: sourceId,
+      window,
+      bucket,
+      since: since.toISOString(),
+      until: new Date(until).toISOString(),
+      buckets: buckets.map((entry) => ({ ...entry, start: entry.start.toISOString() })),
     };
   }
 

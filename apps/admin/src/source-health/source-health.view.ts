@@ -1,4 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional } from 'class-validator';
 
 /** Deliveries ingest refused in a window, from its capped rejection log. */
 export class RejectedDeliveriesView {
@@ -85,4 +86,58 @@ export class SourceHealthView {
 
   @ApiProperty({ type: SourceWindowView })
   lastDay!: SourceWindowView;
+}
+
+/** A rejected delivery as the API shows it: never a body, a header or a credential (none is kept). */
+export class RejectionView {
+  @ApiProperty({ example: '1042' }) id!: string;
+  @ApiProperty({ example: 'signature_mismatch', description: 'The reason code of the answer ingest gave' }) reason!: string;
+  @ApiProperty({ example: 401 }) status!: number;
+  @ApiProperty({ description: 'The message the sender got' }) message!: string;
+  @ApiProperty({ type: String, nullable: true }) clientIp!: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+}
+
+export class RejectionPageView {
+  @ApiProperty({ type: [RejectionView] }) items!: RejectionView[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+}
+
+/** The timelines `GET /sources/:id/activity` draws: a window, cut into intervals of a fixed size. */
+export const ACTIVITY_WINDOWS = {
+  '1h': { windowMs: 3_600_000, bucketMs: 5 * 60_000, bucket: '5m' },
+  '24h': { windowMs: 24 * 3_600_000, bucketMs: 3_600_000, bucket: '1h' },
+  '7d': { windowMs: 7 * 24 * 3_600_000, bucketMs: 6 * 3_600_000, bucket: '6h' },
+} as const;
+export type ActivityWindow = keyof typeof ACTIVITY_WINDOWS;
+
+export class SourceActivityQueryDto {
+  @ApiPropertyOptional({
+    enum: Object.keys(ACTIVITY_WINDOWS),
+    default: '24h',
+    description: '1h in 5-minute intervals, 24h in hours, 7d in 6 hours',
+  })
+  @IsOptional()
+  @IsIn(Object.keys(ACTIVITY_WINDOWS), { message: `window must be one of ${Object.keys(ACTIVITY_WINDOWS).join(', ')}` })
+  window?: ActivityWindow;
+}
+
+/** One interval of a source's timeline. */
+export class SourceActivityBucketView {
+  @ApiProperty({ format: 'date-time', description: 'Where the interval starts' }) start!: string;
+  @ApiProperty({ description: 'Events received' }) events!: number;
+  @ApiProperty({ description: "Runs of the source's events started in the interval that have succeeded" }) runsSucceeded!: number;
+  @ApiProperty({ description: 'Runs started in the interval that have failed' }) runsFailed!: number;
+  @ApiProperty({ description: 'Deliveries ingest refused (from the capped rejection log)' }) rejected!: number;
+}
+
+/** GET /sources/:id/activity. */
+export class SourceActivityView {
+  @ApiProperty({ example: 'stripe' }) source!: string;
+  @ApiProperty({ enum: Object.keys(ACTIVITY_WINDOWS) }) window!: string;
+  @ApiProperty({ example: '1h', description: 'The length of each interval' }) bucket!: string;
+  @ApiProperty({ format: 'date-time', description: 'Start of the first interval' }) since!: string;
+  @ApiProperty({ format: 'date-time', description: 'End of the last interval (the next interval boundary after now)' }) until!: string;
+  @ApiProperty({ type: [SourceActivityBucketView], description: 'Oldest first, every interval present (zeros included)' })
+  buckets!: SourceActivityBucketView[];
 }

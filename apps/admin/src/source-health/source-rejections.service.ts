@@ -2,16 +2,7 @@ import { IngestRejectionsRepository, SourceHealthRepository, StoredIngestRejecti
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '../errors/api-error';
 import { decodeCursor, DEFAULT_PAGE_LIMIT, Page, pageOf, PageQueryDto } from '../pagination/page';
-
-/** A rejected delivery as the API shows it: never a body, a header or a credential (none is kept). */
-export interface RejectionView {
-  id: string;
-  reason: string;
-  status: number;
-  message: string;
-  clientIp: string | null;
-  createdAt: string;
-}
+import { RejectionView } from './source-health.view';
 
 type RejectionKeyset = { id: string };
 

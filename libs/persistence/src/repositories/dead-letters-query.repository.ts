@@ -14,6 +14,18 @@ export interface DeadLetterFilter {
   from?: Date;
   /** `created_at < to`. */
   to?: Date;
+  /** Text the error contains, case-insensitively. */
+  errorContains?: string;
+  /** The host (and port, when not the scheme's) of the failed step's last request. */
+  destination?: string;
+}
+
+/** How many dead letters a filter selects, by cause and by destination host. */
+export interface DeadLetterGroups {
+  total: number;
+  byCause: { cause: DeadLetterCause; count: number }[];
+  /** `destination` null: the failed step made no HTTP request (an email or db step, or a failure before the request). */
+  byDestination: { destination: string | null; count: number }[];
 }
 
 export interface DeadLetterRow {
@@ -30,6 +42,8 @@ export interface DeadLetterRow {
   resolvedAt: Date | null;
   replayRunId: string | null;
   discardReason: string | null;
+  /** Host[:port] of the failed step's last request, when it made one. */
+  destination: string | null;
 }
 
 export interface DeadLetterDetailRow extends DeadLetterRow {
@@ -51,11 +65,22 @@ interface RawDeadLetterRow {
   resolved_at: Date | null;
   replay_run_id: string | null;
   discard_reason: string | null;
+  destination: string | null;
   position_at: string;
 }
 
+/**
+ * The host of the URL the failed step last called: its step attempts keep a request summary (the
+ * URL with any credentials redacted). Read through uq_step_attempts_run_step_attempt.
+ */
+const DESTINATION = `(SELECT substring(a.request->>'url' from '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?([^/?#]+)')
+  FROM step_attempts a WHERE a.run_id = d.run_id AND a.step_id = d.step_id ORDER BY a.attempt DESC LIMIT 1)`;
+
+/** At most this many destinations are counted by name; the rest are few enough to find by filtering. */
+const MAX_DESTINATION_GROUPS = 50;
+
 const DEAD_LETTER_COLUMNS = `d.id, d.run_id, d.event_id, e.source_id, d.rule_id, d.step_id, d.cause, d.error, d.status, d.created_at,
-  d.resolved_at, d.replay_run_id, d.discard_reason, ${exactTime('d.created_at')} AS position_at`;
+  d.resolved_at, d.replay_run_id, d.discard_reason, ${DESTINATION} AS destination, ${exactTime('d.created_at')} AS position_at`;
 const DEAD_LETTERS_WITH_SOURCE = 'dead_letters d JOIN events e ON e.id = d.event_id';
 
 /** The admin API's reads of dead letters; their changes are in ReplaysRepository. */
@@ -84,6 +109,26 @@ export class DeadLettersQueryRepository {
       [id],
     );
     return row ? { ...toDeadLetterRow(row), attempts: row.attempts } : null;
+  }
+
+  /** How many dead letters match, by cause and by destination (the busiest first). */
+  async groups(filter: DeadLetterFilter): Promise<DeadLetterGroups> {
+    const where = filterOf(filter);
+    const selected = `SELECT d.cause, ${DESTINATION} AS destination FROM ${DEAD_LETTERS_WITH_SOURCE} ${where.clause}`;
+    const rows: { by: 'cause' | 'destination'; key: string | null; count: number }[] = await this.dataSource.query(
+      `WITH selected AS MATERIALIZED (${selected})
+       (SELECT 'cause' AS by, cause AS key, count(*)::int AS count FROM selected GROUP BY cause ORDER BY count DESC, cause)
+       UNION ALL
+       (SELECT 'destination', destination, count(*)::int FROM selected GROUP BY destination ORDER BY count(*) DESC, destination
+        LIMIT ${MAX_DESTINATION_GROUPS})`,
+      where.params,
+    );
+    const byCause = rows.filter((row) => row.by === 'cause').map((row) => ({ cause: row.key as DeadLetterCause, count: row.count }));
+    return {
+      total: byCause.reduce((sum, group) => sum + group.count, 0),
+      byCause,
+      byDestination: rows.filter((row) => row.by === 'destination').map((row) => ({ destination: row.key, count: row.count })),
+    };
   }
 
   /**
@@ -125,7 +170,12 @@ function filterOf(filter: DeadLetterFilter): SqlFilter {
     .where(filter.sourceId, (p) => `e.source_id = ${p}`)
     .where(filter.cause, (p) => `d.cause = ${p}`)
     .where(filter.from, (p) => `d.created_at >= ${p}`)
-    .where(filter.to, (p) => `d.created_at < ${p}`);
+    .where(filter.to, (p) => `d.created_at < ${p}`)
+    .where(
+      filter.errorContains === undefined ? undefined : `%${filter.errorContains.replace(/[\\%_]/g, '\\$&')}%`,
+      (p) => `d.error ILIKE ${p}`,
+    )
+    .where(filter.destination, (p) => `${DESTINATION} = lower(${p})`);
 }
 
 function toDeadLetterRow(row: RawDeadLetterRow): DeadLetterRow {
@@ -143,5 +193,6 @@ function toDeadLetterRow(row: RawDeadLetterRow): DeadLetterRow {
     resolvedAt: row.resolved_at,
     replayRunId: row.replay_run_id,
     discardReason: row.discard_reason,
+    destination: row.destination,
   };
 }

@@ -80,6 +80,21 @@ export class RunsQueryRepository {
     return rows.map((row) => ({ ...toRunRow(row), position: { at: row.position_at, id: row.id } }));
   }
 
+  /** Runs created in [from, to) by rule and status (idx on runs.created_at narrows them). */
+  async countByRuleAndStatus(
+    filter: Pick<RunFilter, 'ruleId' | 'from' | 'to'>,
+  ): Promise<{ ruleId: string; status: RunStatus; count: number }[]> {
+    const where = new SqlFilter()
+      .where(filter.ruleId, (p) => `r.rule_id = ${p}`)
+      .where(filter.from, (p) => `r.created_at >= ${p}`)
+      .where(filter.to, (p) => `r.created_at < ${p}`);
+    const rows: { rule_id: string; status: RunStatus; count: number }[] = await this.dataSource.query(
+      `SELECT r.rule_id, r.status, count(*)::int AS count FROM runs r ${where.clause} GROUP BY r.rule_id, r.status ORDER BY r.rule_id, r.status`,
+      where.params,
+    );
+    return rows.map((row) => ({ ruleId: row.rule_id, status: row.status, count: row.count }));
+  }
+
   async findById(runId: string): Promise<RunRow | null> {
     const [row] = await this.dataSource.query<RawRunRow[]>(`${RUN_QUERY} WHERE r.id = $1`, [runId]);
     return row ? toRunRow(row) : null;

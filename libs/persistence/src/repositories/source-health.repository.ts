@@ -18,6 +18,16 @@ export interface SourceActivityReport {
   windows: SourceActivity[];
 }
 
+/** A source's counts in one interval of a timeline. */
+export interface SourceActivityBucket {
+  start: Date;
+  events: number;
+  runsSucceeded: number;
+  runsFailed: number;
+  /** Deliveries ingest refused, from its capped rejection log. */
+  rejected: number;
+}
+
 /** What a source's health is computed from; every query is bounded by an index on the source or on time. */
 @Injectable()
 export class SourceHealthRepository {
@@ -29,6 +39,45 @@ export class SourceHealthRepository {
       select: { id: true, provider: true, settings: true, enabled: true, createdAt: true },
       where: { id: sourceId },
     });
+  }
+
+  /**
+   * `count` intervals of `bucketMs` from `since`: events received, runs of the source's events
+   * started (by their status now) and deliveries refused in each. Every query is bounded by `since`.
+   */
+  async timeline(sourceId: string, since: Date, bucketMs: number, count: number): Promise<SourceActivityBucket[]> {
+    const until = new Date(since.getTime() + bucketMs * count);
+    const bucketOf = (column: string): string => `floor(extract(epoch FROM ${column} - $2::timestamptz) * 1000 / $4)::int`;
+    const parameters = [sourceId, since, until, bucketMs];
+    type Counted = { bucket: number } & Record<string, number>;
+    const [events, runs, rejected] = await Promise.all([
+      this.dataSource.query<Counted[]>(
+        `SELECT ${bucketOf('received_at')} AS bucket, count(*)::int AS events FROM events
+          WHERE source_id = $1 AND received_at >= $2 AND received_at < $3 GROUP BY 1`,
+        parameters,
+      ),
+      this.dataSource.query<Counted[]>(
+        `SELECT ${bucketOf('r.created_at')} AS bucket, count(*) FILTER (WHERE r.status = 'succeeded')::int AS succeeded,
+            count(*) FILTER (WHERE r.status = 'failed')::int AS failed
+          FROM runs r JOIN events e ON e.id = r.event_id
+          WHERE e.source_id = $1 AND r.created_at >= $2 AND r.created_at < $3 GROUP BY 1`,
+        parameters,
+      ),
+      this.dataSource.query<Counted[]>(
+        `SELECT ${bucketOf('created_at')} AS bucket, count(*)::int AS rejected FROM ingest_rejections
+          WHERE source_id = $1 AND created_at >= $2 AND created_at < $3 GROUP BY 1`,
+        parameters,
+      ),
+    ]);
+    const byBucket = (rows: Counted[]): Map<number, Counted> => new Map(rows.map((row) => [row.bucket, row]));
+    const [eventsOf, runsOf, rejectedOf] = [byBucket(events), byBucket(runs), byBucket(rejected)];
+    return Array.from({ length: count }, (_, index) => ({
+      start: new Date(since.getTime() + index * bucketMs),
+      events: eventsOf.get(index)?.events ?? 0,
+      runsSucceeded: runsOf.get(index)?.succeeded ?? 0,
+      runsFailed: runsOf.get(index)?.failed ?? 0,
+      rejected: rejectedOf.get(index)?.rejected ?? 0,
+    }));
   }
 
   /**
