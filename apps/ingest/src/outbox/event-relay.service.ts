@@ -11,6 +11,8 @@ const MAX_BATCH = 500;
 const MAX_PENDING = 50_000;
 /** The longest one addBulk may take; past it the sweeper takes over those events. */
 const ADD_TIMEOUT_MS = 2_000;
+/** The shortest time between two warnings about events left to the sweeper. */
+const NOT_QUEUED_REPORT_INTERVAL_MS = 10_000;
 /** The longest shutdown waits for queued ids to reach Redis. */
 const SHUTDOWN_TIMEOUT_MS = 5_000;
 
@@ -24,6 +26,8 @@ const SHUTDOWN_TIMEOUT_MS = 5_000;
 export class EventRelay implements BeforeApplicationShutdown {
   private readonly logger = new Logger(EventRelay.name);
   private readonly batcher: MicroBatcher<EventJob, void>;
+  private notQueued = 0;
+  private reportedAt = 0;
 
   constructor(@InjectQueue(EVENTS_QUEUE) eventsQueue: Queue<EventJob>) {
     this.batcher = new MicroBatcher({
@@ -49,9 +53,17 @@ export class EventRelay implements BeforeApplicationShutdown {
     const trace = currentTraceCarrier();
     const jobs = eventIds.map((eventId): EventJob => (trace ? { eventId, trace } : { eventId }));
     this.batcher.submit(jobs).catch((error: unknown) => {
-      const why = error instanceof BatcherFullError ? 'too many are waiting for Redis' : (error as Error).message;
-      this.logger.warn(`${eventIds.length} committed event(s) not queued (the outbox sweeper will queue them): ${why}`);
+      this.noteNotQueued(eventIds.length, error instanceof BatcherFullError ? 'too many are waiting for Redis' : (error as Error).message);
     });
+  }
+
+  /** One warning per interval while Redis is away, not one per failed batch. */
+  private noteNotQueued(count: number, why: string): void {
+    this.notQueued += count;
+    if (Date.now() - this.reportedAt < NOT_QUEUED_REPORT_INTERVAL_MS) return;
+    this.logger.warn(`${this.notQueued} committed event(s) not queued (the outbox sweeper will queue them): ${why}`);
+    this.notQueued = 0;
+    this.reportedAt = Date.now();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
