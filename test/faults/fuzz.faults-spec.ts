@@ -155,11 +155,10 @@ async function fire(agent: Agent, origin: string, generator: FuzzRequests, from:
  * One request through the agent; its status, or what went wrong instead. A request that fails on a
  * reused keep-alive connection before any answer is sent once more on a new one, as Node's docs
  * advise (`request.reusedSocket`): the server may have ended that connection after the previous
- * request on it. Fastify does so after answering a request it could not parse (400, 431) without
- * saying `Connection: close`, so a client that reuses the connection at once finds it reset. HEAD
- * requests go on connections of their own: Fastify's answer to an unparseable one carries a body,
- * which a HEAD answer must not, and those bytes would be read as the answer to the next request
- * on the connection.
+ * request on it. Fastify's own answer to a request it could not parse (400, 431) did so without
+ * saying `Connection: close`, and carried a body even to HEAD; Hookflow now answers those itself
+ * (libs/runtime client-error.ts), and the client stays defensive: HEAD requests go on connections
+ * of their own, so stray bytes could never be read as the answer to the next request.
  */
 function send(agent: Agent | false, port: number, request: HttpFuzzRequest, tally: Tally): Promise<string> {
   return new Promise((resolve) => {

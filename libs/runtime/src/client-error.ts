@@ -22,8 +22,11 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
           ? 'the request took too long to arrive'
           : 'the request is not valid HTTP',
   });
+  // An answer to HEAD has no body (a client would read it as the next answer); the parser keeps the bytes it got.
+  const { rawPacket } = error as { rawPacket?: Buffer };
+  const head = rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${head ? '' : body}`,
   );
 }
