@@ -5,12 +5,12 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import Redis from 'ioredis';
 import { Client } from 'pg';
 import { WebSocket } from 'undici';
 import { BuiltApp } from '../support/built-app';
 import { sleep } from '../support/deliveries';
-import { ADMIN_DATABASE_URL, builtFile, databaseUrl, REDIS_URL } from '../support/test-env';
+import { adminQuery, deleteRedisKeys } from '../support/stores';
+import { builtFile, databaseUrl, REDIS_URL } from '../support/test-env';
 import { FuzzRequest, FuzzRequests, fuzzRulesYaml, fuzzSources, HttpFuzzRequest } from './fuzz-requests';
 
 const run = promisify(execFile);
@@ -401,16 +401,6 @@ function report(run: {
   ].join('\n');
 }
 
-async function adminQuery(sql: string): Promise<void> {
-  const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
-  await admin.connect();
-  try {
-    await admin.query(sql);
-  } finally {
-    await admin.end();
-  }
-}
-
 async function queryDatabase<T extends Record<string, unknown>>(name: string, sql: string): Promise<[T, ...T[]]> {
   const client = new Client({ connectionString: databaseUrl(name) });
   await client.connect();
@@ -418,19 +408,5 @@ async function queryDatabase<T extends Record<string, unknown>>(name: string, sq
     return (await client.query<T>(sql)).rows as [T, ...T[]];
   } finally {
     await client.end();
-  }
-}
-
-async function deleteRedisKeys(pattern: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
   }
 }

@@ -3,12 +3,12 @@ import { HookflowConfig, loadConfig } from '@hookflow/config';
 import { createEngineApp } from '@hookflow/engine';
 import { createIngestApp } from '@hookflow/ingest';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import Redis from 'ioredis';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { ADMIN_DATABASE_URL, databaseUrl, REDIS_URL, templateDatabaseName } from './test-env';
+import { adminQuery, deleteRedisKeys } from './stores';
+import { databaseUrl, REDIS_URL, templateDatabaseName } from './test-env';
 
 export interface StackOptions {
   /** Contents of the rules directory: file name → YAML. */
@@ -140,28 +140,4 @@ function urlOf(app: NestFastifyApplication | undefined, name: string): string {
   const address = app?.getHttpServer().address();
   if (!address || typeof address === 'string') throw new Error(`${name} is not listening`);
   return `http://127.0.0.1:${address.port}`;
-}
-
-async function adminQuery(sql: string): Promise<void> {
-  const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
-  await admin.connect();
-  try {
-    await admin.query(sql);
-  } finally {
-    await admin.end();
-  }
-}
-
-async function deleteRedisKeys(pattern: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }

@@ -209,7 +209,8 @@ export class RunsRepository {
 
   async recordAttempt(attempt: NewStepAttempt): Promise<void> {
     await this.dataSource.query(
-      `${insertAttempt(1)} ON CONFLICT ON CONSTRAINT uq_step_attempts_run_step_attempt DO NOTHING`,
+      `INSERT INTO step_attempts (run_id, step_id, attempt, status, started_at, duration_ms, request, response_status, output, error)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT ON CONSTRAINT uq_step_attempts_run_step_attempt DO NOTHING`,
       attemptParameters(attempt),
     );
   }
@@ -263,13 +264,7 @@ export class RunsRepository {
   }
 }
 
-/** The INSERT of one step attempt, its ten parameters numbered from `first` (see {@link attemptParameters}). */
-function insertAttempt(first: number): string {
-  const p = Array.from({ length: 10 }, (_, index) => `$${first + index}`).join(', ');
-  return `INSERT INTO step_attempts (run_id, step_id, attempt, status, started_at, duration_ms, request, response_status, output, error)
-          VALUES (${p})`;
-}
-
+/** A step attempt's ten column values, in the order of the INSERTs above. */
 function attemptParameters(attempt: NewStepAttempt): unknown[] {
   return [
     attempt.runId,
