@@ -11,6 +11,8 @@ const DELIVERY_ROUTE = '/hooks/:sourceId';
 export interface ErrorBody {
   error: string;
   message: string;
+  /** Itemised reasons where there are several (a schema's errors). */
+  details?: unknown[];
   requestId?: string;
 }
 
@@ -31,18 +33,29 @@ export class IngestExceptionFilter implements ExceptionFilter {
     const { status, body, headers } = this.answerFor(exception, request);
     noteRefusal(request, body.error); // its reason code, for the delivery counters
     void reply.status(status).headers(headers).send(body);
-    if (status >= 400 && status < 500) this.recordRejection(request, status, body);
+    const diagnostics = exception instanceof IngestRejection ? exception.diagnostics : undefined;
+    if (status >= 400 && status < 500) this.recordRejection(request, status, body, diagnostics);
   }
 
-  private recordRejection(request: FastifyRequest, status: number, body: ErrorBody): void {
+  private recordRejection(request: FastifyRequest, status: number, body: ErrorBody, diagnostics?: Record<string, unknown>): void {
     const sourceId = (request.params as { sourceId?: unknown } | undefined)?.sourceId;
     if (request.method !== 'POST' || request.routeOptions.url !== DELIVERY_ROUTE || typeof sourceId !== 'string') return;
-    this.rejectionLog.record({ sourceId, reason: body.error, status, message: body.message, clientIp: request.ip, createdAt: new Date() });
+    this.rejectionLog.record({
+      sourceId,
+      reason: body.error,
+      status,
+      message: body.message,
+      clientIp: request.ip,
+      createdAt: new Date(),
+      ...(diagnostics ? { diagnostics } : {}),
+    });
   }
 
   private answerFor(exception: unknown, request: FastifyRequest): { status: number; body: ErrorBody; headers: Record<string, string> } {
     if (exception instanceof IngestRejection) {
-      return { status: exception.status, body: { error: exception.code, message: exception.message }, headers: exception.headers };
+      const body: ErrorBody = { error: exception.code, message: exception.message };
+      if (exception.details) body.details = exception.details;
+      return { status: exception.status, body, headers: exception.headers };
     }
     const frameworkAnswer = answerForFrameworkError(exception);
     if (frameworkAnswer) return { ...frameworkAnswer, headers: {} };

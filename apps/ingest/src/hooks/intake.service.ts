@@ -154,7 +154,7 @@ export class IntakeService {
     } catch (error) {
       if (!isEvaluationTimeout(error)) throw error;
       throw new IngestRejection(503, 'ingest_overloaded', "ingest is too busy to evaluate the source's expressions; retry later", {
-        'retry-after': OVERLOADED_RETRY_AFTER_SECONDS,
+        headers: { 'retry-after': OVERLOADED_RETRY_AFTER_SECONDS },
       });
     }
   }
@@ -165,13 +165,13 @@ export class IntakeService {
     } catch (error) {
       if (error instanceof BatcherFullError) {
         throw new IngestRejection(503, 'ingest_overloaded', 'too many deliveries are waiting to be stored; retry later', {
-          'retry-after': OVERLOADED_RETRY_AFTER_SECONDS,
+          headers: { 'retry-after': OVERLOADED_RETRY_AFTER_SECONDS },
         });
       }
       if (!isDatabaseUnavailable(error)) throw error;
       this.logger.error(`cannot commit events for source ${events[0]?.sourceId}, answering 503: ${(error as Error).message}`);
       throw new IngestRejection(503, 'database_unavailable', 'the event store is unavailable; retry later', {
-        'retry-after': DATABASE_RETRY_AFTER_SECONDS,
+        headers: { 'retry-after': DATABASE_RETRY_AFTER_SECONDS },
       });
     }
   }

@@ -12,6 +12,12 @@ export interface NewIngestRejection {
   message: string;
   clientIp: string | null;
   createdAt: Date;
+  /**
+   * What explains the refusal to an operator (the verifier and header used, the body's length and
+   * SHA-256, the timestamp skew, a re-serialisation hint; a schema's errors): never a secret, a
+   * whole signature or the body.
+   */
+  diagnostics?: Record<string, unknown>;
 }
 
 /** How the log is capped; see docs/decisions.md, "The ingest rejection log is capped per source". */
