@@ -2,11 +2,8 @@ import './tracing.bootstrap'; // first: see the file
 import 'reflect-metadata';
 import { loadConfig } from '@hookflow/config';
 import { loadRulesDirectory } from '@hookflow/rules';
-import { assertDependenciesReady, exitIfShutdownHangs, exitWithStartupFailure } from '@hookflow/runtime';
+import { assertDependenciesReady, exitIfShutdownHangs, exitWithStartupFailure, SHUTDOWN_SLACK_MS } from '@hookflow/runtime';
 import { createIngestApp } from './ingest.app';
-
-/** How long a stop may take beyond HOOKFLOW_SHUTDOWN_GRACE before the process exits anyway. */
-const SHUTDOWN_SLACK_MS = 10_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();

@@ -4,6 +4,9 @@
  */
 export const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'];
 
+/** How long a stop may take beyond HOOKFLOW_SHUTDOWN_GRACE before the process exits anyway. */
+export const SHUTDOWN_SLACK_MS = 10_000;
+
 /**
  * Bounds a graceful stop: once a shutdown signal arrives, the process exits with status 1 if it
  * has not ended within `limitMs` (a connection that hangs, a request that never ends), so an

@@ -1,7 +1,7 @@
 import { HookflowConfig, loadConfig } from '@hookflow/config';
 import { ensureDatabaseExists, runPendingMigrations } from '@hookflow/persistence';
 import { loadRulesDirectory } from '@hookflow/rules';
-import { assertDependenciesReady } from '@hookflow/runtime';
+import { assertDependenciesReady, exitIfShutdownHangs, SHUTDOWN_SLACK_MS } from '@hookflow/runtime';
 import { Command } from 'commander';
 
 /** `start` (single node: ingest, engine and admin in one process) and `migrate`. */
@@ -23,6 +23,8 @@ export function registerServerCommands(program: Command): void {
       const ingest = await createIngestApp(config);
       const engine = await createEngineApp(config);
       const admin = await createAdminApp(config);
+      // The three apps stop together on one signal; past the grace (and time to close), the process exits anyway.
+      exitIfShutdownHangs('start', config.shutdown.graceMs + SHUTDOWN_SLACK_MS);
       await engine.listen(config.engine.port, config.engine.host);
       await admin.listen(config.admin.port, config.admin.host);
       await ingest.listen(config.ingest.port, config.ingest.host);
