@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { parse as parseYaml } from 'yaml';
 import { AdminClient } from '../support/admin-client';
-import { deliver, waitFor } from '../support/deliveries';
+import { deliver, signHmac, waitFor } from '../support/deliveries';
 import { TestReceiver } from '../support/receiver';
 import { hmacSource, httpRule, orderEvent, orderIdOf, rulesFile, SECRET } from '../support/rule-files';
 import { TestStack } from '../support/test-stack';
@@ -203,8 +203,20 @@ describe('the console', () => {
     await page.locator('tbody tr').first().waitFor();
     await page.getByText('Pull feed for polling consumers').waitFor();
     await screenshot(page, 'events');
+    // Signed pretty-printed, sent compact: the rejection's diagnostics say so, unfolded; the others fold open from the keyboard.
+    const order = JSON.parse(orderEvent()) as unknown;
+    const signature = await signHmac(SECRET, JSON.stringify(order, null, 2));
+    await deliver(stack.ingestUrl, 'shop', JSON.stringify(order), { headers: { 'x-webhook-signature': signature } });
+    await waitFor(async () => (await admin.get('/sources/shop/rejections')).body.items[0]?.diagnostics?.reserialisation);
     await page.goto(url('/rejections?source=shop'));
     await page.getByRole('cell', { name: 'signature_mismatch' }).first().waitFor();
+    await page.getByRole('note').filter({ hasText: 'Signed as JSON indented by 2 spaces.' }).waitFor();
+    const unfolded = page.locator('tr.rejection-diagnostics details[open]');
+    expect(await unfolded.count()).toBe(1);
+    await page.locator('tr.rejection-diagnostics details:not([open]) > summary').first().focus();
+    await page.keyboard.press('Enter');
+    await waitFor(async () => (await unfolded.count()) === 2);
+    await unfolded.nth(1).getByText('Body SHA-256').waitFor();
     await screenshot(page, 'rejections');
     await page.goto(url('/sources/shop'));
     await page.getByRole('img', { name: /received/ }).waitFor();
@@ -236,7 +248,7 @@ describe('the console', () => {
     expect(await page.getByRole('button', { name: 'Replay all matching…' }).isDisabled()).toBe(true);
 
     await page.goto(url(`/runs/${deadLetter.runId}`));
-    const runReplay = page.getByRole('button', { name: 'Replay dead letter' });
+    const runReplay = page.getByRole('button', { name: 'Replay run…' });
     await runReplay.waitFor();
     expect(await runReplay.isDisabled()).toBe(true);
     expect(await page.getByRole('button', { name: 'Discard…' }).isDisabled()).toBe(true);

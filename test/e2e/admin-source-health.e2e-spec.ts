@@ -106,6 +106,13 @@ describe('admin API: source health', () => {
         message: expect.any(String),
         clientIp: '127.0.0.1',
         createdAt: expect.any(String),
+        diagnostics: {
+          provider: 'hmac',
+          signatureHeader: 'x-webhook-signature',
+          bodyBytes: expect.any(Number),
+          bodySha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+          contentType: 'application/json',
+        },
       },
       expect.objectContaining({ reason: 'signature_mismatch', status: 401 }),
     ]);

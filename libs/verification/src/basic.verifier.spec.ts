@@ -56,6 +56,7 @@ describe('BasicVerifier', () => {
       ok: false,
       reason: 'missing_signature',
       detail: 'header authorization is missing',
+      evidence: { signatureHeader: 'authorization' },
     });
   });
 
@@ -88,6 +89,7 @@ describe('BasicVerifier', () => {
       ok: false,
       reason: 'signature_mismatch',
       detail: 'header authorization: the user name or password does not match',
+      evidence: { signatureHeader: 'authorization' },
     });
     expect(JSON.stringify(verdict)).not.toContain(PASSWORD);
   });

@@ -1,4 +1,4 @@
-import { ACCEPTED, DeliveryRequest, DeliveryVerdict, rejected, VerifiableSource, Verifier } from './verifier';
+import { ACCEPTED, DeliveryRequest, DeliveryVerdict, rejected, VerdictEvidence, VerifiableSource, Verifier } from './verifier';
 import { stringSetting } from './source-settings';
 import { constantTimeEqual, matchesAny, sha256Digest } from './constant-time';
 
@@ -6,6 +6,7 @@ const BASIC = /^Basic[ \t]+(\S+)$/i;
 /** RFC 7617 credentials: standard base64, padding tolerated when left out. */
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const COLON = 0x3a;
+const EVIDENCE: VerdictEvidence = Object.freeze({ signatureHeader: 'authorization' });
 
 /**
  * HTTP Basic authentication (RFC 7617): `Authorization: Basic base64(user:password)`. The user is
@@ -16,16 +17,17 @@ export class BasicVerifier implements Verifier {
 
   verify(request: DeliveryRequest, source: VerifiableSource): DeliveryVerdict {
     const header = request.headers.authorization?.trim();
-    if (header === undefined || header === '') return rejected('missing_signature', 'header authorization is missing');
+    if (header === undefined || header === '') return rejected('missing_signature', 'header authorization is missing', EVIDENCE);
 
     const encoded = BASIC.exec(header)?.[1];
-    if (encoded === undefined) return rejected('malformed_signature', 'header authorization does not carry Basic credentials');
+    if (encoded === undefined) return rejected('malformed_signature', 'header authorization does not carry Basic credentials', EVIDENCE);
     const unpadded = encoded.replace(/=+$/, '');
     if (!BASE64.test(encoded) || unpadded.length % 4 === 1)
-      return rejected('malformed_signature', 'header authorization: the Basic credentials are not base64');
+      return rejected('malformed_signature', 'header authorization: the Basic credentials are not base64', EVIDENCE);
     const credentials = Buffer.from(unpadded, 'base64');
     const colon = credentials.indexOf(COLON);
-    if (colon < 0) return rejected('malformed_signature', 'header authorization: the Basic credentials have no user:password colon');
+    if (colon < 0)
+      return rejected('malformed_signature', 'header authorization: the Basic credentials have no user:password colon', EVIDENCE);
 
     // Digests on both sides: equal lengths, so neither the user's nor the passwords' lengths leak.
     const username = stringSetting(source, 'username');
@@ -34,9 +36,10 @@ export class BasicVerifier implements Verifier {
       source.secrets.map((secret) => sha256Digest(Buffer.from(secret, 'utf8'))),
       sha256Digest(credentials.subarray(colon + 1)),
     );
-    if (username === undefined) return rejected('signature_mismatch', 'the source sets no username to check the credentials against');
+    if (username === undefined)
+      return rejected('signature_mismatch', 'the source sets no username to check the credentials against', EVIDENCE);
     if (!userMatches || !passwordMatches)
-      return rejected('signature_mismatch', 'header authorization: the user name or password does not match');
+      return rejected('signature_mismatch', 'header authorization: the user name or password does not match', EVIDENCE);
     return ACCEPTED;
   }
 }

@@ -33,6 +33,7 @@ describe('BearerVerifier', () => {
         ok: false,
         reason: 'missing_signature',
         detail: 'header authorization is missing',
+        evidence: { signatureHeader: 'authorization' },
       });
     });
 
@@ -53,7 +54,12 @@ describe('BearerVerifier', () => {
     ])('rejects %s as a mismatch without echoing it', (_case, authorization) => {
       const verdict = verifier.verify(delivery({ authorization }), source());
 
-      expect(verdict).toEqual({ ok: false, reason: 'signature_mismatch', detail: 'the bearer token does not match any configured token' });
+      expect(verdict).toEqual({
+        ok: false,
+        reason: 'signature_mismatch',
+        detail: 'the bearer token does not match any configured token',
+        evidence: { signatureHeader: 'authorization' },
+      });
       expect(JSON.stringify(verdict)).not.toContain(TOKEN.slice(4));
     });
   });
@@ -71,6 +77,7 @@ describe('BearerVerifier', () => {
         ok: false,
         reason: 'missing_signature',
         detail: 'header x-api-token is missing',
+        evidence: { signatureHeader: 'x-api-token' },
       });
     });
 
@@ -112,6 +119,7 @@ describe('BearerVerifier', () => {
         ok: false,
         reason: 'missing_signature',
         detail: 'header authorization is missing; query parameter token is missing',
+        evidence: { signatureHeader: 'authorization' },
       });
       expect(verifier.verify(delivery({}, '/hooks/partner?token='), query)).toMatchObject({ ok: false, reason: 'missing_signature' });
     });

@@ -1,4 +1,4 @@
-import { ACCEPTED, DeliveryRequest, DeliveryVerdict, rejected, VerifiableSource, Verifier } from './verifier';
+import { ACCEPTED, DeliveryRequest, DeliveryVerdict, rejected, VerdictEvidence, VerifiableSource, Verifier } from './verifier';
 import { stringSetting } from './source-settings';
 import { headerValue } from './source-settings';
 import { matchesAny, sha256Digest } from './constant-time';
@@ -20,6 +20,7 @@ export class BearerVerifier implements Verifier {
   verify(request: DeliveryRequest, source: VerifiableSource): DeliveryVerdict {
     const headerName = stringSetting(source, 'header', AUTHORIZATION).toLowerCase();
     const queryParameter = stringSetting(source, 'queryParameter');
+    const evidence: VerdictEvidence = { signatureHeader: headerName };
     const found = [tokenInHeader(request, headerName)];
     if (queryParameter !== undefined) found.push(tokenInQuery(request.url, queryParameter));
 
@@ -27,15 +28,15 @@ export class BearerVerifier implements Verifier {
     if (tokens.length === 0) {
       const problems = found.flatMap((item) => ('problem' in item ? [item] : []));
       const malformed = problems.find((item) => item.problem === 'malformed');
-      if (malformed) return rejected('malformed_signature', malformed.detail);
-      return rejected('missing_signature', problems.map((item) => item.detail).join('; '));
+      if (malformed) return rejected('malformed_signature', malformed.detail, evidence);
+      return rejected('missing_signature', problems.map((item) => item.detail).join('; '), evidence);
     }
 
     // Digests on both sides: equal lengths, so the tokens' lengths do not leak.
     const expected = source.secrets.map((secret) => sha256Digest(secret));
     let matched = false;
     for (const token of tokens) matched = matchesAny(expected, sha256Digest(token)) || matched;
-    if (!matched) return rejected('signature_mismatch', 'the bearer token does not match any configured token');
+    if (!matched) return rejected('signature_mismatch', 'the bearer token does not match any configured token', evidence);
     return ACCEPTED;
   }
 }

@@ -130,6 +130,7 @@ describe('GithubVerifier', () => {
       ok: false,
       reason: 'missing_signature',
       detail: 'header x-hub-signature-256 is missing',
+      evidence: { signatureHeader: 'x-hub-signature-256' },
     });
   });
 
@@ -140,6 +141,7 @@ describe('GithubVerifier', () => {
       ok: false,
       reason: 'missing_signature',
       detail: 'header x-hub-signature-256 is missing (the SHA-1 x-hub-signature is not accepted)',
+      evidence: { signatureHeader: 'x-hub-signature-256' },
     });
   });
 

@@ -1,10 +1,11 @@
 import { createHmac } from 'node:crypto';
-import { ACCEPTED, DeliveryRequest, DeliveryVerdict, rejected, VerifiableSource, Verifier } from './verifier';
+import { ACCEPTED, DeliveryRequest, DeliveryVerdict, rejected, VerdictEvidence, VerifiableSource, Verifier } from './verifier';
 import { matchesAny } from './constant-time';
 import { unwrapFormPayload } from './form-payload';
 
 const SIGNATURE_HEADER = 'x-hub-signature-256';
 const LEGACY_SHA1_HEADER = 'x-hub-signature';
+const EVIDENCE: VerdictEvidence = Object.freeze({ signatureHeader: SIGNATURE_HEADER });
 const SIGNATURE = /^sha256=([0-9a-f]{64})$/i;
 
 /**
@@ -30,15 +31,19 @@ export class GithubVerifier implements Verifier {
     const header = request.headers[SIGNATURE_HEADER];
     if (typeof header !== 'string' || header.trim() === '') {
       const legacy = typeof request.headers[LEGACY_SHA1_HEADER] === 'string' ? ' (the SHA-1 x-hub-signature is not accepted)' : '';
-      return rejected('missing_signature', `header ${SIGNATURE_HEADER} is missing${legacy}`);
+      return rejected('missing_signature', `header ${SIGNATURE_HEADER} is missing${legacy}`, EVIDENCE);
     }
     const hex = SIGNATURE.exec(header.trim())?.[1];
     if (hex === undefined)
-      return rejected('malformed_signature', `header ${SIGNATURE_HEADER} is not sha256= followed by a hex HMAC-SHA256`);
+      return rejected('malformed_signature', `header ${SIGNATURE_HEADER} is not sha256= followed by a hex HMAC-SHA256`, EVIDENCE);
     const received = Buffer.from(hex, 'hex');
     const expected = source.secrets.map((secret) => createHmac('sha256', secret).update(request.rawBody).digest());
     if (!matchesAny(expected, received))
-      return rejected('signature_mismatch', `header ${SIGNATURE_HEADER} does not match the body signed with any configured secret`);
+      return rejected(
+        'signature_mismatch',
+        `header ${SIGNATURE_HEADER} does not match the body signed with any configured secret`,
+        EVIDENCE,
+      );
     return ACCEPTED;
   }
 }

@@ -118,6 +118,7 @@ describe('HmacVerifier', () => {
       ok: false,
       reason: 'missing_signature',
       detail: 'header x-webhook-signature is missing',
+      evidence: { signatureHeader: 'x-webhook-signature' },
     });
   });
 
@@ -217,6 +218,7 @@ describe('HmacVerifier settings', () => {
         ok: false,
         reason: 'missing_signature',
         detail: `header ${received} is missing`,
+        evidence: { signatureHeader: received },
       });
     });
 
@@ -338,11 +340,20 @@ describe('HmacVerifier settings', () => {
       expect(verifier.verify(timedDelivery(later, signature), timed)).toMatchObject({ ok: false, reason: 'signature_mismatch' });
     });
 
+    it('reports the headers read and the skew of a stale delivery', () => {
+      const stale = String(Number(NOW) - 400);
+      expect(verifier.verify(timedDelivery(stale), timed)).toMatchObject({
+        reason: 'timestamp_out_of_tolerance',
+        evidence: { signatureHeader: 'x-signature', timestampHeader: 'x-timestamp', timestampSkewSeconds: 400, toleranceSeconds: 300 },
+      });
+    });
+
     it('requires the timestamp', () => {
       expect(verifier.verify(at(BODY, { 'x-signature': hmac(`${NOW}.${BODY}`) }), timed)).toEqual({
         ok: false,
         reason: 'missing_signature',
         detail: 'header x-timestamp is missing',
+        evidence: { signatureHeader: 'x-signature', timestampHeader: 'x-timestamp' },
       });
     });
 

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
-import { ACCEPTED, DeliveryRequest, DeliveryVerdict, rejected, VerifiableSource, Verifier } from './verifier';
+import { ACCEPTED, DeliveryRequest, DeliveryVerdict, rejected, VerdictEvidence, VerifiableSource, Verifier } from './verifier';
 import { matchesAny } from './constant-time';
-import { stringSetting, timestampProblem, toleranceMs } from './source-settings';
+import { stringSetting, timestampEvidence, timestampProblem, toleranceMs } from './source-settings';
 import { headerValue } from './source-settings';
 
 export const DEFAULT_HMAC_HEADER = 'x-webhook-signature';
@@ -40,17 +40,19 @@ export class HmacVerifier implements Verifier {
   verify(request: DeliveryRequest, source: VerifiableSource): DeliveryVerdict {
     const settings = hmacSettings(source);
     const { headerName, algorithm, encoding } = settings;
+    const evidence: VerdictEvidence = { signatureHeader: headerName };
+    if (settings.timestampHeader !== undefined) evidence.timestampHeader = settings.timestampHeader;
 
     const header = headerValue(request.headers, headerName);
-    if (header === undefined || header.trim() === '') return rejected('missing_signature', `header ${headerName} is missing`);
+    if (header === undefined || header.trim() === '') return rejected('missing_signature', `header ${headerName} is missing`, evidence);
 
     let timestamp: string | undefined;
     if (settings.timestampHeader !== undefined) {
       timestamp = headerValue(request.headers, settings.timestampHeader)?.trim();
       if (timestamp === undefined || timestamp === '')
-        return rejected('missing_signature', `header ${settings.timestampHeader} is missing`);
+        return rejected('missing_signature', `header ${settings.timestampHeader} is missing`, evidence);
     } else if (settings.signedContent.includes('{timestamp}')) {
-      return rejected('missing_signature', 'signedContent uses {timestamp} but the source sets no timestampHeader');
+      return rejected('missing_signature', 'signedContent uses {timestamp} but the source sets no timestampHeader', evidence);
     }
 
     const received = decodeSignature(stripPrefix(header.trim(), settings.prefix), algorithm, encoding);
@@ -58,19 +60,22 @@ export class HmacVerifier implements Verifier {
       return rejected(
         'malformed_signature',
         `header ${headerName} is not a ${encoding} HMAC-${algorithm.toUpperCase()} (optionally prefixed ${settings.prefix})`,
+        evidence,
       );
 
     if (settings.timestampHeader !== undefined && timestamp !== undefined) {
       if (!UNIX_SECONDS.test(timestamp))
-        return rejected('malformed_signature', `header ${settings.timestampHeader} is not a Unix timestamp in seconds`);
-      const problem = timestampProblem(Number(timestamp), request.receivedAt, toleranceMs(source, DEFAULT_TOLERANCE_MS));
-      if (problem !== undefined) return rejected('timestamp_out_of_tolerance', `header ${settings.timestampHeader}: ${problem}`);
+        return rejected('malformed_signature', `header ${settings.timestampHeader} is not a Unix timestamp in seconds`, evidence);
+      const tolerance = toleranceMs(source, DEFAULT_TOLERANCE_MS);
+      Object.assign(evidence, timestampEvidence(Number(timestamp), request.receivedAt, tolerance));
+      const problem = timestampProblem(Number(timestamp), request.receivedAt, tolerance);
+      if (problem !== undefined) return rejected('timestamp_out_of_tolerance', `header ${settings.timestampHeader}: ${problem}`, evidence);
     }
 
     const content = signedContent(settings.signedContent, request.rawBody, timestamp ?? '');
     const expected = source.secrets.map((secret) => createHmac(algorithm, secret).update(content).digest());
     if (!matchesAny(expected, received))
-      return rejected('signature_mismatch', `header ${headerName} does not match the content signed with any configured secret`);
+      return rejected('signature_mismatch', `header ${headerName} does not match the content signed with any configured secret`, evidence);
     return ACCEPTED;
   }
 }

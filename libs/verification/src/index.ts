@@ -6,7 +6,7 @@ export { BasicVerifier } from './basic.verifier';
 export { BearerVerifier } from './bearer.verifier';
 export { MerakiVerifier } from './meraki.verifier';
 export { constantTimeEqual, matchesAny } from './constant-time';
-export { stringSetting, toleranceMs, timestampProblem } from './source-settings';
+export { stringSetting, toleranceMs, timestampProblem, timestampEvidence } from './source-settings';
 export { GithubVerifier } from './github.verifier';
 export { StripeVerifier } from './stripe.verifier';
 export { SlackVerifier } from './slack.verifier';

@@ -193,6 +193,7 @@ describe('SendgridVerifier', () => {
       ok: false,
       reason: 'missing_signature',
       detail: `header ${named} is missing`,
+      evidence: { signatureHeader: 'x-twilio-email-event-webhook-signature', timestampHeader: 'x-twilio-email-event-webhook-timestamp' },
     });
   });
 
@@ -239,6 +240,12 @@ describe('SendgridVerifier', () => {
       ok: false,
       reason: 'timestamp_out_of_tolerance',
       detail: `header ${TIMESTAMP_HEADER}: timestamp is 301 s ${direction}; tolerance is 300 s`,
+      evidence: {
+        signatureHeader: 'x-twilio-email-event-webhook-signature',
+        timestampHeader: 'x-twilio-email-event-webhook-timestamp',
+        timestampSkewSeconds: -offsetSeconds,
+        toleranceSeconds: 300,
+      },
     });
   });
 

@@ -1,6 +1,6 @@
 import { createPublicKey, KeyObject, verify as verifySignature } from 'node:crypto';
-import { ACCEPTED, DeliveryRequest, DeliveryVerdict, rejected, VerifiableSource, Verifier } from './verifier';
-import { stringSetting, timestampProblem, toleranceMs } from './source-settings';
+import { ACCEPTED, DeliveryRequest, DeliveryVerdict, rejected, VerdictEvidence, VerifiableSource, Verifier } from './verifier';
+import { stringSetting, timestampEvidence, timestampProblem, toleranceMs } from './source-settings';
 
 const SIGNATURE_HEADER = 'x-twilio-email-event-webhook-signature';
 const TIMESTAMP_HEADER = 'x-twilio-email-event-webhook-timestamp';
@@ -27,7 +27,10 @@ export class SendgridVerifier implements Verifier {
     try {
       return this.check(request, source);
     } catch {
-      return rejected('malformed_signature', `the delivery could not be checked against header ${SIGNATURE_HEADER}`);
+      return rejected('malformed_signature', `the delivery could not be checked against header ${SIGNATURE_HEADER}`, {
+        signatureHeader: SIGNATURE_HEADER,
+        timestampHeader: TIMESTAMP_HEADER,
+      });
     }
   }
 
@@ -36,27 +39,36 @@ export class SendgridVerifier implements Verifier {
   }
 
   private check(request: DeliveryRequest, source: VerifiableSource): DeliveryVerdict {
+    const evidence: VerdictEvidence = { signatureHeader: SIGNATURE_HEADER, timestampHeader: TIMESTAMP_HEADER };
     const header = request.headers[SIGNATURE_HEADER]?.trim();
-    if (header === undefined || header === '') return rejected('missing_signature', `header ${SIGNATURE_HEADER} is missing`);
+    if (header === undefined || header === '') return rejected('missing_signature', `header ${SIGNATURE_HEADER} is missing`, evidence);
     const timestamp = request.headers[TIMESTAMP_HEADER]?.trim();
-    if (timestamp === undefined || timestamp === '') return rejected('missing_signature', `header ${TIMESTAMP_HEADER} is missing`);
+    if (timestamp === undefined || timestamp === '')
+      return rejected('missing_signature', `header ${TIMESTAMP_HEADER} is missing`, evidence);
     if (!UNIX_SECONDS.test(timestamp))
-      return rejected('malformed_signature', `header ${TIMESTAMP_HEADER} is not a Unix timestamp in seconds`);
+      return rejected('malformed_signature', `header ${TIMESTAMP_HEADER} is not a Unix timestamp in seconds`, evidence);
     const signature = decodeDerSignature(header);
-    if (!signature) return rejected('malformed_signature', `header ${SIGNATURE_HEADER} is not a base64 DER ECDSA signature`);
+    if (!signature) return rejected('malformed_signature', `header ${SIGNATURE_HEADER} is not a base64 DER ECDSA signature`, evidence);
 
-    const problem = timestampProblem(Number(timestamp), request.receivedAt, toleranceMs(source, DEFAULT_TOLERANCE_MS));
-    if (problem) return rejected('timestamp_out_of_tolerance', `header ${TIMESTAMP_HEADER}: ${problem}`);
+    const tolerance = toleranceMs(source, DEFAULT_TOLERANCE_MS);
+    Object.assign(evidence, timestampEvidence(Number(timestamp), request.receivedAt, tolerance));
+    const problem = timestampProblem(Number(timestamp), request.receivedAt, tolerance);
+    if (problem) return rejected('timestamp_out_of_tolerance', `header ${TIMESTAMP_HEADER}: ${problem}`, evidence);
 
     const key = publicKey(stringSetting(source, 'publicKey'));
     if (!key)
       return rejected(
         'signature_mismatch',
         'the source has no usable P-256 verification key (settings.publicKey) to check the signature with',
+        evidence,
       );
     const signed = Buffer.concat([Buffer.from(timestamp, 'utf8'), request.rawBody]);
     if (!verifySignature('sha256', signed, key, signature)) {
-      return rejected('signature_mismatch', `header ${SIGNATURE_HEADER} does not match the timestamp and body under the configured key`);
+      return rejected(
+        'signature_mismatch',
+        `header ${SIGNATURE_HEADER} does not match the timestamp and body under the configured key`,
+        evidence,
+      );
     }
     return ACCEPTED;
   }

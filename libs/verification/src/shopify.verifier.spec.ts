@@ -121,6 +121,7 @@ describe('ShopifyVerifier', () => {
       ok: false,
       reason: 'missing_signature',
       detail: 'header x-shopify-hmac-sha256 is missing',
+      evidence: { signatureHeader: 'x-shopify-hmac-sha256' },
     });
   });
 

@@ -1,8 +1,9 @@
 import { createHmac } from 'node:crypto';
-import { ACCEPTED, DeliveryRequest, DeliveryVerdict, rejected, VerifiableSource, Verifier } from './verifier';
+import { ACCEPTED, DeliveryRequest, DeliveryVerdict, rejected, VerdictEvidence, VerifiableSource, Verifier } from './verifier';
 import { matchesAny } from './constant-time';
 
 const SIGNATURE_HEADER = 'x-shopify-hmac-sha256';
+const EVIDENCE: VerdictEvidence = Object.freeze({ signatureHeader: SIGNATURE_HEADER });
 /** 32 bytes in padded standard base64: 43 characters and one `=`. */
 const BASE64_SHA256 = /^[A-Za-z0-9+/]{43}=$/;
 
@@ -17,12 +18,17 @@ export class ShopifyVerifier implements Verifier {
 
   verify(request: DeliveryRequest, source: VerifiableSource): DeliveryVerdict {
     const header = request.headers[SIGNATURE_HEADER];
-    if (typeof header !== 'string' || header.trim() === '') return rejected('missing_signature', `header ${SIGNATURE_HEADER} is missing`);
+    if (typeof header !== 'string' || header.trim() === '')
+      return rejected('missing_signature', `header ${SIGNATURE_HEADER} is missing`, EVIDENCE);
     const received = decodeStrictBase64(header.trim());
-    if (received === undefined) return rejected('malformed_signature', `header ${SIGNATURE_HEADER} is not a base64 HMAC-SHA256`);
+    if (received === undefined) return rejected('malformed_signature', `header ${SIGNATURE_HEADER} is not a base64 HMAC-SHA256`, EVIDENCE);
     const expected = source.secrets.map((secret) => createHmac('sha256', secret).update(request.rawBody).digest());
     if (!matchesAny(expected, received))
-      return rejected('signature_mismatch', `header ${SIGNATURE_HEADER} does not match the body signed with any configured secret`);
+      return rejected(
+        'signature_mismatch',
+        `header ${SIGNATURE_HEADER} does not match the body signed with any configured secret`,
+        EVIDENCE,
+      );
     return ACCEPTED;
   }
 }

@@ -123,6 +123,12 @@ describe('SlackVerifier', () => {
       ok: false,
       reason: 'timestamp_out_of_tolerance',
       detail: 'header x-slack-request-timestamp: timestamp is 600 s old; tolerance is 300 s',
+      evidence: {
+        signatureHeader: 'x-slack-signature',
+        timestampHeader: 'x-slack-request-timestamp',
+        timestampSkewSeconds: 600,
+        toleranceSeconds: 300,
+      },
     });
   });
 
@@ -131,6 +137,12 @@ describe('SlackVerifier', () => {
       ok: false,
       reason: 'timestamp_out_of_tolerance',
       detail: 'header x-slack-request-timestamp: timestamp is 600 s in the future; tolerance is 300 s',
+      evidence: {
+        signatureHeader: 'x-slack-signature',
+        timestampHeader: 'x-slack-request-timestamp',
+        timestampSkewSeconds: -600,
+        toleranceSeconds: 300,
+      },
     });
   });
 
@@ -192,7 +204,12 @@ describe('SlackVerifier', () => {
     ],
     ['both are absent', {}, 'header x-slack-signature is missing'],
   ])('rejects a request as missing its signature when %s', (_case, headers: Record<string, string>, detail) => {
-    expect(verifier.verify(delivery(BODY, headers), source())).toEqual({ ok: false, reason: 'missing_signature', detail });
+    expect(verifier.verify(delivery(BODY, headers), source())).toEqual({
+      ok: false,
+      reason: 'missing_signature',
+      detail,
+      evidence: { signatureHeader: 'x-slack-signature', timestampHeader: 'x-slack-request-timestamp' },
+    });
   });
 
   it('rejects truncated or garbled signatures and timestamps as malformed', () => {

@@ -1,7 +1,16 @@
 import { createHmac } from 'node:crypto';
-import { ACCEPTED, DeliveryRequest, DeliveryVerdict, HandshakeAnswer, rejected, VerifiableSource, Verifier } from './verifier';
+import {
+  ACCEPTED,
+  DeliveryRequest,
+  DeliveryVerdict,
+  HandshakeAnswer,
+  rejected,
+  VerdictEvidence,
+  VerifiableSource,
+  Verifier,
+} from './verifier';
 import { matchesAny } from './constant-time';
-import { timestampProblem, toleranceMs } from './source-settings';
+import { timestampEvidence, timestampProblem, toleranceMs } from './source-settings';
 import { isPlainObject, unwrapFormPayload } from './form-payload';
 
 const SIGNATURE_HEADER = 'x-slack-signature';
@@ -26,25 +35,35 @@ export class SlackVerifier implements Verifier {
   };
 
   verify(request: DeliveryRequest, source: VerifiableSource): DeliveryVerdict {
+    const evidence: VerdictEvidence = { signatureHeader: SIGNATURE_HEADER, timestampHeader: TIMESTAMP_HEADER };
     const header = request.headers[SIGNATURE_HEADER];
-    if (typeof header !== 'string' || header.trim() === '') return rejected('missing_signature', `header ${SIGNATURE_HEADER} is missing`);
+    if (typeof header !== 'string' || header.trim() === '')
+      return rejected('missing_signature', `header ${SIGNATURE_HEADER} is missing`, evidence);
     const timestamp = request.headers[TIMESTAMP_HEADER];
     if (typeof timestamp !== 'string' || timestamp.trim() === '')
-      return rejected('missing_signature', `header ${TIMESTAMP_HEADER} is missing`);
+      return rejected('missing_signature', `header ${TIMESTAMP_HEADER} is missing`, evidence);
 
     const hex = SIGNATURE.exec(header.trim())?.[1];
-    if (hex === undefined) return rejected('malformed_signature', `header ${SIGNATURE_HEADER} is not v0= followed by a hex HMAC-SHA256`);
+    if (hex === undefined)
+      return rejected('malformed_signature', `header ${SIGNATURE_HEADER} is not v0= followed by a hex HMAC-SHA256`, evidence);
     const seconds = timestamp.trim();
     if (!UNIX_SECONDS.test(seconds))
-      return rejected('malformed_signature', `header ${TIMESTAMP_HEADER} is not a Unix timestamp in seconds`);
+      return rejected('malformed_signature', `header ${TIMESTAMP_HEADER} is not a Unix timestamp in seconds`, evidence);
+
+    const tolerance = toleranceMs(source, DEFAULT_TOLERANCE_MS);
+    Object.assign(evidence, timestampEvidence(Number(seconds), request.receivedAt, tolerance));
 
     const signedPrefix = Buffer.from(`v0:${seconds}:`, 'utf8');
     const expected = source.secrets.map((secret) => createHmac('sha256', secret).update(signedPrefix).update(request.rawBody).digest());
     if (!matchesAny(expected, Buffer.from(hex, 'hex')))
-      return rejected('signature_mismatch', `header ${SIGNATURE_HEADER} does not match the request signed with any configured secret`);
+      return rejected(
+        'signature_mismatch',
+        `header ${SIGNATURE_HEADER} does not match the request signed with any configured secret`,
+        evidence,
+      );
 
-    const problem = timestampProblem(Number(seconds), request.receivedAt, toleranceMs(source, DEFAULT_TOLERANCE_MS));
-    if (problem !== undefined) return rejected('timestamp_out_of_tolerance', `header ${TIMESTAMP_HEADER}: ${problem}`);
+    const problem = timestampProblem(Number(seconds), request.receivedAt, tolerance);
+    if (problem !== undefined) return rejected('timestamp_out_of_tolerance', `header ${TIMESTAMP_HEADER}: ${problem}`, evidence);
     return ACCEPTED;
   }
 

@@ -1,5 +1,5 @@
 import { parseDuration } from '@hookflow/config';
-import { VerifiableSource } from './verifier';
+import { VerdictEvidence, VerifiableSource } from './verifier';
 
 /** A source setting as a string, or the fallback when absent or not a string. */
 export function stringSetting(source: Pick<VerifiableSource, 'settings'>, name: string, fallback: string): string;
@@ -24,6 +24,21 @@ export function timestampProblem(timestampSeconds: number, receivedAt: Date, tol
   const skewMs = receivedAt.getTime() - timestampSeconds * 1000;
   if (Math.abs(skewMs) <= toleranceMsValue) return undefined;
   return `timestamp is ${Math.round(Math.abs(skewMs) / 1000)} s ${skewMs > 0 ? 'old' : 'in the future'}; tolerance is ${Math.round(toleranceMsValue / 1000)} s`;
+}
+
+/**
+ * The skew of a signed timestamp (seconds) against the clock and the tolerance it is checked
+ * against, in whole seconds, as a rejection's evidence.
+ */
+export function timestampEvidence(
+  timestampSeconds: number,
+  receivedAt: Date,
+  toleranceMsValue: number,
+): Required<Pick<VerdictEvidence, 'timestampSkewSeconds' | 'toleranceSeconds'>> {
+  return {
+    timestampSkewSeconds: Math.round((receivedAt.getTime() - timestampSeconds * 1000) / 1000),
+    toleranceSeconds: Math.round(toleranceMsValue / 1000),
+  };
 }
 
 /**

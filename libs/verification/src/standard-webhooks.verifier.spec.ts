@@ -165,6 +165,16 @@ describe('StandardWebhooksVerifier', () => {
     expect(verifier.verify(delivery(escaped, signed(literal)), source())).toMatchObject({ ok: false, reason: 'signature_mismatch' });
   });
 
+  it('names the svix- headers it read when the sender used them', () => {
+    const headers = signed(BODY, { secret: `whsec_${Buffer.from('another secret of 32 bytes, too!').toString('base64')}` });
+    const svixHeaders = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.replace('webhook-', 'svix-'), value]));
+
+    expect(verifier.verify(delivery(BODY, svixHeaders), source())).toMatchObject({
+      reason: 'signature_mismatch',
+      evidence: { signatureHeader: 'svix-signature', timestampHeader: 'svix-timestamp', timestampSkewSeconds: 3, toleranceSeconds: 300 },
+    });
+  });
+
   it.each([
     ['older than the 300 s tolerance', -301, 'old'],
     ['further than 300 s in the future', 301, 'in the future'],
@@ -175,6 +185,12 @@ describe('StandardWebhooksVerifier', () => {
       ok: false,
       reason: 'timestamp_out_of_tolerance',
       detail: `header webhook-timestamp (or svix-timestamp): timestamp is 301 s ${direction}; tolerance is 300 s`,
+      evidence: {
+        signatureHeader: 'webhook-signature',
+        timestampHeader: 'webhook-timestamp',
+        timestampSkewSeconds: -offsetSeconds,
+        toleranceSeconds: 300,
+      },
     });
   });
 
@@ -195,6 +211,7 @@ describe('StandardWebhooksVerifier', () => {
       ok: false,
       reason: 'missing_signature',
       detail: `header ${header} (or ${header.replace('webhook-', 'svix-')}) is missing`,
+      evidence: { signatureHeader: 'webhook-signature', timestampHeader: 'webhook-timestamp' },
     });
   });
 

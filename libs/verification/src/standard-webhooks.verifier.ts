@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
-import { ACCEPTED, DeliveryRequest, DeliveryVerdict, rejected, VerifiableSource, Verifier } from './verifier';
+import { ACCEPTED, DeliveryRequest, DeliveryVerdict, rejected, VerdictEvidence, VerifiableSource, Verifier } from './verifier';
 import { matchesAny } from './constant-time';
-import { timestampProblem, toleranceMs } from './source-settings';
+import { timestampEvidence, timestampProblem, toleranceMs } from './source-settings';
 
 const DEFAULT_TOLERANCE_MS = 300_000;
 const SECRET_PREFIX = 'whsec_';
@@ -47,21 +47,33 @@ export class StandardWebhooksVerifier implements Verifier {
 
   private check(request: DeliveryRequest, source: VerifiableSource): DeliveryVerdict {
     const signatureHeader = this.header(request, 'signature');
-    if (signatureHeader === undefined) return rejected('missing_signature', `header ${this.headerName('signature')} is missing`);
-    const id = this.header(request, 'id');
-    if (id === undefined) return rejected('missing_signature', `header ${this.headerName('id')} is missing`);
-    const timestamp = this.header(request, 'timestamp');
-    if (timestamp === undefined) return rejected('missing_signature', `header ${this.headerName('timestamp')} is missing`);
+    const timestampHeader = this.header(request, 'timestamp');
+    // The headers actually read, else the preferred names: what the operator should look for.
+    const evidence: VerdictEvidence = {
+      signatureHeader: signatureHeader?.name ?? `${this.families[0]}-signature`,
+      timestampHeader: timestampHeader?.name ?? `${this.families[0]}-timestamp`,
+    };
+    if (signatureHeader === undefined) return rejected('missing_signature', `header ${this.headerName('signature')} is missing`, evidence);
+    const id = this.header(request, 'id')?.value;
+    if (id === undefined) return rejected('missing_signature', `header ${this.headerName('id')} is missing`, evidence);
+    if (timestampHeader === undefined) return rejected('missing_signature', `header ${this.headerName('timestamp')} is missing`, evidence);
+    const timestamp = timestampHeader.value;
     if (!UNIX_SECONDS.test(timestamp)) {
-      return rejected('malformed_signature', `header ${this.headerName('timestamp')} is not a Unix timestamp in seconds`);
+      return rejected('malformed_signature', `header ${this.headerName('timestamp')} is not a Unix timestamp in seconds`, evidence);
     }
-    const signatures = v1Signatures(signatureHeader);
+    const tolerance = toleranceMs(source, DEFAULT_TOLERANCE_MS);
+    Object.assign(evidence, timestampEvidence(Number(timestamp), request.receivedAt, tolerance));
+    const signatures = v1Signatures(signatureHeader.value);
     if (signatures.length === 0) {
-      return rejected('malformed_signature', `header ${this.headerName('signature')} has no well-formed v1,<base64 HMAC-SHA256> entry`);
+      return rejected(
+        'malformed_signature',
+        `header ${this.headerName('signature')} has no well-formed v1,<base64 HMAC-SHA256> entry`,
+        evidence,
+      );
     }
 
-    const problem = timestampProblem(Number(timestamp), request.receivedAt, toleranceMs(source, DEFAULT_TOLERANCE_MS));
-    if (problem) return rejected('timestamp_out_of_tolerance', `header ${this.headerName('timestamp')}: ${problem}`);
+    const problem = timestampProblem(Number(timestamp), request.receivedAt, tolerance);
+    if (problem) return rejected('timestamp_out_of_tolerance', `header ${this.headerName('timestamp')}: ${problem}`, evidence);
 
     const signedPrefix = Buffer.from(`${id}.${timestamp}.`, 'utf8');
     const expected = source.secrets
@@ -75,16 +87,17 @@ export class StandardWebhooksVerifier implements Verifier {
       return rejected(
         'signature_mismatch',
         `no v1 entry of header ${this.headerName('signature')} matches the id, timestamp and body signed with any configured secret`,
+        evidence,
       );
     }
     return ACCEPTED;
   }
 
-  /** The first non-blank value among the families' headers, trimmed. */
-  private header(request: DeliveryRequest, name: string): string | undefined {
+  /** The first non-blank value among the families' headers, trimmed, with the name it was read from. */
+  private header(request: DeliveryRequest, name: string): { name: string; value: string } | undefined {
     for (const family of this.families) {
       const value = request.headers[`${family}-${name}`]?.trim();
-      if (value) return value;
+      if (value) return { name: `${family}-${name}`, value };
     }
     return undefined;
   }

@@ -127,7 +127,24 @@ describe('StripeVerifier', () => {
       ok: false,
       reason: 'timestamp_out_of_tolerance',
       detail: 'header stripe-signature: timestamp is 600 s old; tolerance is 300 s',
+      evidence: { signatureHeader: 'stripe-signature', timestampSkewSeconds: 600, toleranceSeconds: 300 },
     });
+  });
+
+  it('says how old a delivery with a wrong signature was, without the signature', () => {
+    const header = signed(BODY, { secret: 'another secret', timestamp: NOW - 42 });
+    const verdict = verifier.verify(delivery(BODY, header), source());
+
+    expect(verdict).toMatchObject({
+      reason: 'signature_mismatch',
+      evidence: { signatureHeader: 'stripe-signature', timestampSkewSeconds: 42, toleranceSeconds: 300 },
+    });
+    expect(JSON.stringify(verdict)).not.toContain(signaturePart(header).slice(3, 19));
+  });
+
+  it('reports the tolerance the source sets', () => {
+    const verdict = verifier.verify(delivery(BODY, signed(BODY, { timestamp: NOW - 90 })), source([SECRET], { tolerance: '1m' }));
+    expect(verdict).toMatchObject({ reason: 'timestamp_out_of_tolerance', evidence: { timestampSkewSeconds: 90, toleranceSeconds: 60 } });
   });
 
   it('rejects a Stripe delivery dated 10 minutes in the future', () => {
@@ -135,6 +152,7 @@ describe('StripeVerifier', () => {
       ok: false,
       reason: 'timestamp_out_of_tolerance',
       detail: 'header stripe-signature: timestamp is 600 s in the future; tolerance is 300 s',
+      evidence: { signatureHeader: 'stripe-signature', timestampSkewSeconds: -600, toleranceSeconds: 300 },
     });
   });
 
@@ -180,6 +198,7 @@ describe('StripeVerifier', () => {
       ok: false,
       reason: 'missing_signature',
       detail: 'header stripe-signature is missing',
+      evidence: { signatureHeader: 'stripe-signature' },
     });
   });
 

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
-import { ACCEPTED, DeliveryRequest, DeliveryVerdict, rejected, VerifiableSource, Verifier } from './verifier';
+import { ACCEPTED, DeliveryRequest, DeliveryVerdict, rejected, VerdictEvidence, VerifiableSource, Verifier } from './verifier';
 import { matchesAny } from './constant-time';
-import { timestampProblem, toleranceMs } from './source-settings';
+import { timestampEvidence, timestampProblem, toleranceMs } from './source-settings';
 
 const SIGNATURE_HEADER = 'stripe-signature';
 const DEFAULT_TOLERANCE_MS = 300_000;
@@ -26,11 +26,20 @@ export class StripeVerifier implements Verifier {
   readonly defaults = { eventType: 'payload.type', idempotencyKey: 'payload.id' };
 
   verify(request: DeliveryRequest, source: VerifiableSource): DeliveryVerdict {
+    const evidence: VerdictEvidence = { signatureHeader: SIGNATURE_HEADER };
     const header = request.headers[SIGNATURE_HEADER];
-    if (typeof header !== 'string' || header.trim() === '') return rejected('missing_signature', `header ${SIGNATURE_HEADER} is missing`);
+    if (typeof header !== 'string' || header.trim() === '')
+      return rejected('missing_signature', `header ${SIGNATURE_HEADER} is missing`, evidence);
     const parsed = parseSignatureHeader(header);
     if (parsed === undefined)
-      return rejected('malformed_signature', `header ${SIGNATURE_HEADER} is not t=<unix seconds> with one or more v1=<hex HMAC-SHA256>`);
+      return rejected(
+        'malformed_signature',
+        `header ${SIGNATURE_HEADER} is not t=<unix seconds> with one or more v1=<hex HMAC-SHA256>`,
+        evidence,
+      );
+    // Known before the signature is checked, so a mismatch also says how old the delivery was.
+    const tolerance = toleranceMs(source, DEFAULT_TOLERANCE_MS);
+    Object.assign(evidence, timestampEvidence(Number(parsed.timestamp), request.receivedAt, tolerance));
 
     const signedPrefix = Buffer.from(`${parsed.timestamp}.`, 'utf8');
     const expected = source.secrets.map((secret) => createHmac('sha256', secret).update(signedPrefix).update(request.rawBody).digest());
@@ -40,10 +49,11 @@ export class StripeVerifier implements Verifier {
       return rejected(
         'signature_mismatch',
         `header ${SIGNATURE_HEADER} has no v1 signature matching the body signed with any configured secret`,
+        evidence,
       );
 
-    const problem = timestampProblem(Number(parsed.timestamp), request.receivedAt, toleranceMs(source, DEFAULT_TOLERANCE_MS));
-    if (problem !== undefined) return rejected('timestamp_out_of_tolerance', `header ${SIGNATURE_HEADER}: ${problem}`);
+    const problem = timestampProblem(Number(parsed.timestamp), request.receivedAt, tolerance);
+    if (problem !== undefined) return rejected('timestamp_out_of_tolerance', `header ${SIGNATURE_HEADER}: ${problem}`, evidence);
     return ACCEPTED;
   }
 }

@@ -144,6 +144,12 @@ describe('SvixVerifier', () => {
       ok: false,
       reason: 'timestamp_out_of_tolerance',
       detail: `header svix-timestamp (or webhook-timestamp): timestamp is 301 s ${direction}; tolerance is 300 s`,
+      evidence: {
+        signatureHeader: 'svix-signature',
+        timestampHeader: 'svix-timestamp',
+        timestampSkewSeconds: -offsetSeconds,
+        toleranceSeconds: 300,
+      },
     });
   });
 
@@ -154,6 +160,7 @@ describe('SvixVerifier', () => {
       ok: false,
       reason: 'missing_signature',
       detail: `header ${header} (or ${header.replace('svix-', 'webhook-')}) is missing`,
+      evidence: { signatureHeader: 'svix-signature', timestampHeader: 'svix-timestamp' },
     });
   });
 

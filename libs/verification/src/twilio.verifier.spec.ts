@@ -303,6 +303,7 @@ describe('TwilioVerifier', () => {
       ok: false,
       reason: 'missing_signature',
       detail: 'header x-twilio-signature is missing',
+      evidence: { signatureHeader: 'x-twilio-signature' },
     });
   });
 

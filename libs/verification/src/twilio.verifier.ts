@@ -1,10 +1,11 @@
 import { createHash, createHmac } from 'node:crypto';
 import { parse as parseQuerystring, stringify as stringifyQuerystring } from 'node:querystring';
-import { ACCEPTED, DeliveryRequest, DeliveryVerdict, rejected, VerifiableSource, Verifier } from './verifier';
+import { ACCEPTED, DeliveryRequest, DeliveryVerdict, rejected, VerdictEvidence, VerifiableSource, Verifier } from './verifier';
 import { constantTimeEqual, matchesAny } from './constant-time';
 import { stringSetting } from './source-settings';
 
 const SIGNATURE_HEADER = 'x-twilio-signature';
+const EVIDENCE: VerdictEvidence = Object.freeze({ signatureHeader: SIGNATURE_HEADER });
 /** Base64 of a 20-byte HMAC-SHA1: 27 characters and one `=`. */
 const BASE64_SHA1 = /^[A-Za-z0-9+/]{27}=$/;
 const HEX_SHA256 = /^[0-9a-f]{64}$/i;
@@ -41,14 +42,14 @@ export class TwilioVerifier implements Verifier {
     try {
       return this.check(request, source);
     } catch {
-      return rejected('malformed_signature', `the delivery could not be checked against header ${SIGNATURE_HEADER}`);
+      return rejected('malformed_signature', `the delivery could not be checked against header ${SIGNATURE_HEADER}`, EVIDENCE);
     }
   }
 
   private check(request: DeliveryRequest, source: VerifiableSource): DeliveryVerdict {
     const header = request.headers[SIGNATURE_HEADER]?.trim();
-    if (header === undefined || header === '') return rejected('missing_signature', `header ${SIGNATURE_HEADER} is missing`);
-    if (!BASE64_SHA1.test(header)) return rejected('malformed_signature', `header ${SIGNATURE_HEADER} is not a base64 HMAC-SHA1`);
+    if (header === undefined || header === '') return rejected('missing_signature', `header ${SIGNATURE_HEADER} is missing`, EVIDENCE);
+    if (!BASE64_SHA1.test(header)) return rejected('malformed_signature', `header ${SIGNATURE_HEADER} is not a base64 HMAC-SHA1`, EVIDENCE);
     const received = Buffer.from(header, 'base64');
 
     const url = signedUrl(request.url, stringSetting(source, 'publicUrl'));
@@ -63,14 +64,20 @@ export class TwilioVerifier implements Verifier {
       return rejected(
         'signature_mismatch',
         `header ${SIGNATURE_HEADER} does not match ${bodyHash === null ? 'the URL and form parameters' : 'the URL'} signed with any configured auth token`,
+        EVIDENCE,
       );
     }
 
     if (bodyHash === null) return ACCEPTED;
-    if (!HEX_SHA256.test(bodyHash)) return rejected('malformed_signature', `query parameter ${BODY_HASH_PARAMETER} is not a hex SHA-256`);
+    if (!HEX_SHA256.test(bodyHash))
+      return rejected('malformed_signature', `query parameter ${BODY_HASH_PARAMETER} is not a hex SHA-256`, EVIDENCE);
     const actual = createHash('sha256').update(request.rawBody).digest();
     if (!constantTimeEqual(actual, Buffer.from(bodyHash, 'hex'))) {
-      return rejected('signature_mismatch', `the body does not match the ${BODY_HASH_PARAMETER} query parameter of the signed URL`);
+      return rejected(
+        'signature_mismatch',
+        `the body does not match the ${BODY_HASH_PARAMETER} query parameter of the signed URL`,
+        EVIDENCE,
+      );
     }
     return ACCEPTED;
   }

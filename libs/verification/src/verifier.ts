@@ -19,14 +19,32 @@ export interface VerifiableSource {
 export type RejectionReason =
   'missing_signature' | 'malformed_signature' | 'signature_mismatch' | 'timestamp_out_of_tolerance' | 'ip_not_allowed';
 
-export type DeliveryVerdict =
-  | { ok: true }
-  | {
-      ok: false;
-      reason: RejectionReason;
-      /** Safe to show the sender: never a secret or a whole signature. */
-      detail: string;
-    };
+/**
+ * What a verifier knew when it refused a delivery, for the rejection log (DESIGN.md, "Rejections
+ * explain themselves"): where it looked and how far the clocks were apart. Never a secret or any
+ * part of a signature.
+ */
+export interface VerdictEvidence {
+  /** The header the signature or credential was read from, or expected in when missing (lower-cased). */
+  signatureHeader?: string;
+  /** The header the signed timestamp was read from, or expected in, for timestamped schemes. */
+  timestampHeader?: string;
+  /** Time received minus the signed timestamp, in whole seconds: positive when the timestamp is in the past. */
+  timestampSkewSeconds?: number;
+  /** The tolerance the skew is checked against, in seconds. */
+  toleranceSeconds?: number;
+}
+
+export interface RejectedVerdict {
+  ok: false;
+  reason: RejectionReason;
+  /** Safe to show the sender: never a secret or a whole signature. */
+  detail: string;
+  /** Safe to show an operator; absent where the verifier has nothing to add. */
+  evidence?: VerdictEvidence;
+}
+
+export type DeliveryVerdict = { ok: true } | RejectedVerdict;
 
 /** An answer a provider's handshake expects instead of an event being stored (Slack url_verification). */
 export interface HandshakeAnswer {
@@ -62,6 +80,6 @@ export interface Verifier {
 
 export const ACCEPTED: DeliveryVerdict = { ok: true };
 
-export function rejected(reason: RejectionReason, detail: string): DeliveryVerdict {
-  return { ok: false, reason, detail };
+export function rejected(reason: RejectionReason, detail: string, evidence?: VerdictEvidence): RejectedVerdict {
+  return evidence === undefined ? { ok: false, reason, detail } : { ok: false, reason, detail, evidence };
 }

@@ -88,6 +88,78 @@ export class SourceHealthView {
   lastDay!: SourceWindowView;
 }
 
+/** One reason a payload fails its source's schema. */
+export class SchemaViolationView {
+  @ApiProperty({ example: '/data/object/amount', description: 'A JSON Pointer into the payload ("/" for the payload itself)' })
+  path!: string;
+
+  @ApiProperty({ example: 'must be integer' })
+  message!: string;
+
+  @ApiPropertyOptional({ example: 3, description: 'In a batch delivery (SendGrid), the element' })
+  index?: number;
+}
+
+/** The signature matched a re-serialised form of the body, not the bytes received. */
+export class ReserialisationHintView {
+  @ApiProperty({ example: 'JSON indented by 2 spaces', description: 'The form of the body the signature matches' })
+  signedForm!: string;
+
+  @ApiProperty({ description: 'What to tell the sender, or whoever runs a proxy in between' })
+  hint!: string;
+}
+
+/**
+ * Why a delivery that reached its source was refused (DESIGN.md, "Rejections explain themselves").
+ * Never the body, a secret or any part of a signature.
+ */
+export class RejectionDiagnosticsView {
+  @ApiProperty({ example: 'stripe', description: "The source's provider: the verifier that checked the delivery" })
+  provider!: string;
+
+  @ApiPropertyOptional({ example: 'stripe-signature', description: 'The header the signature or credential was read from, or expected in' })
+  signatureHeader?: string;
+
+  @ApiPropertyOptional({
+    example: 'x-slack-request-timestamp',
+    description: 'The header the signed timestamp was read from, when separate',
+  })
+  timestampHeader?: string;
+
+  @ApiProperty({ example: 1187, description: "The body's length in bytes, as received" })
+  bodyBytes!: number;
+
+  @ApiProperty({
+    example: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+    description: "The body's SHA-256 (hex), as received",
+  })
+  bodySha256!: string;
+
+  @ApiProperty({ type: String, nullable: true, example: 'application/json' })
+  contentType!: string | null;
+
+  @ApiPropertyOptional({
+    example: 912,
+    description: 'Time received minus the signed timestamp, in seconds: positive when the timestamp is in the past',
+  })
+  timestampSkewSeconds?: number;
+
+  @ApiPropertyOptional({ example: 300, description: 'The tolerance the skew is checked against, in seconds' })
+  toleranceSeconds?: number;
+
+  @ApiPropertyOptional({
+    type: ReserialisationHintView,
+    description: 'Present when the signature matches a re-serialised form of the body',
+  })
+  reserialisation?: ReserialisationHintView;
+
+  @ApiPropertyOptional({
+    type: () => [SchemaViolationView],
+    description: "schema_violation: where the payload fails the source's schema (at most 20)",
+  })
+  violations?: SchemaViolationView[];
+}
+
 /** A rejected delivery as the API shows it: never a body, a header or a credential (none is kept). */
 export class RejectionView {
   @ApiProperty({ example: '1042' }) id!: string;
@@ -96,6 +168,13 @@ export class RejectionView {
   @ApiProperty({ description: 'The message the sender got' }) message!: string;
   @ApiProperty({ type: String, nullable: true }) clientIp!: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({
+    type: RejectionDiagnosticsView,
+    nullable: true,
+    description:
+      'Null for refusals before a source was found (unknown source, body too large) and for rows logged before diagnostics were kept',
+  })
+  diagnostics!: RejectionDiagnosticsView | null;
 }
 
 export class RejectionPageView {

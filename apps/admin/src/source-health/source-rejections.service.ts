@@ -2,7 +2,7 @@ import { IngestRejectionsRepository, SourceHealthRepository, StoredIngestRejecti
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '../errors/api-error';
 import { decodeCursor, DEFAULT_PAGE_LIMIT, Page, pageOf, PageQueryDto } from '../pagination/page';
-import { RejectionView } from './source-health.view';
+import { RejectionDiagnosticsView, RejectionView, ReserialisationHintView, SchemaViolationView } from './source-health.view';
 
 type RejectionKeyset = { id: string };
 
@@ -34,5 +34,45 @@ function toView(row: StoredIngestRejection): RejectionView {
     message: row.message,
     clientIp: row.clientIp,
     createdAt: row.createdAt.toISOString(),
+    diagnostics: diagnosticsView(row.diagnostics),
   };
+}
+
+/**
+ * The stored diagnostics, field by field as documented: the column is JSON written by every
+ * ingest version in the cluster, so nothing undocumented, or of the wrong type, is passed on.
+ */
+function diagnosticsView(stored: Record<string, unknown> | undefined): RejectionDiagnosticsView | null {
+  if (stored === undefined || typeof stored.provider !== 'string') return null;
+  const view: RejectionDiagnosticsView = {
+    provider: stored.provider,
+    bodyBytes: typeof stored.bodyBytes === 'number' ? stored.bodyBytes : 0,
+    bodySha256: typeof stored.bodySha256 === 'string' ? stored.bodySha256 : '',
+    contentType: typeof stored.contentType === 'string' ? stored.contentType : null,
+  };
+  if (typeof stored.signatureHeader === 'string') view.signatureHeader = stored.signatureHeader;
+  if (typeof stored.timestampHeader === 'string') view.timestampHeader = stored.timestampHeader;
+  if (typeof stored.timestampSkewSeconds === 'number') view.timestampSkewSeconds = stored.timestampSkewSeconds;
+  if (typeof stored.toleranceSeconds === 'number') view.toleranceSeconds = stored.toleranceSeconds;
+  const hint = hintView(stored.reserialisation);
+  if (hint) view.reserialisation = hint;
+  const violations = violationsView(stored.violations);
+  if (violations) view.violations = violations;
+  return view;
+}
+
+function hintView(stored: unknown): ReserialisationHintView | undefined {
+  if (typeof stored !== 'object' || stored === null) return undefined;
+  const { signedForm, hint } = stored as Record<string, unknown>;
+  return typeof signedForm === 'string' && typeof hint === 'string' ? { signedForm, hint } : undefined;
+}
+
+/** A schema_violation's errors (ingest's source guards), field by field. */
+function violationsView(stored: unknown): SchemaViolationView[] | undefined {
+  if (!Array.isArray(stored)) return undefined;
+  return stored.flatMap((item: unknown) => {
+    const { path, message, index } = (item ?? {}) as Record<string, unknown>;
+    if (typeof path !== 'string' || typeof message !== 'string') return [];
+    return [typeof index === 'number' ? { path, message, index } : { path, message }];
+  });
 }

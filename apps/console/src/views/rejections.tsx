@@ -1,10 +1,11 @@
+import { Fragment, type ComponentChildren } from 'preact';
 import type { Schemas } from '../api/client';
-import { formatTime } from '../lib/format';
+import { formatBytes, formatTime } from '../lib/format';
 import { useAsync } from '../lib/use-async';
 import { REJECTION_HINTS } from '../lib/vocabulary';
 import { href, navigate } from '../router';
 import type { Session } from '../session';
-import { Field, Section, Time } from '../ui/bits';
+import { CopyButton, Facts, Field, Section, Time } from '../ui/bits';
 import { Pager } from '../ui/pager';
 import { EmptyState, ErrorState, Loading } from '../ui/states';
 
@@ -151,19 +152,28 @@ function SourceRejections({ session, source, after }: { session: Session; source
                 </thead>
                 <tbody>
                   {items.map((item) => (
-                    <tr key={item.id}>
-                      <td title={formatTime(item.createdAt)}>
-                        <Time at={item.createdAt} />
-                      </td>
-                      <td>
-                        <span class="chip" title={REJECTION_HINTS[item.reason] ?? item.reason}>
-                          {item.reason}
-                        </span>
-                      </td>
-                      <td>{item.status}</td>
-                      <td class="break">{item.message}</td>
-                      <td>{item.clientIp ?? <span class="muted">—</span>}</td>
-                    </tr>
+                    <Fragment key={item.id}>
+                      <tr>
+                        <td title={formatTime(item.createdAt)}>
+                          <Time at={item.createdAt} />
+                        </td>
+                        <td>
+                          <span class="chip" title={REJECTION_HINTS[item.reason] ?? item.reason}>
+                            {item.reason}
+                          </span>
+                        </td>
+                        <td>{item.status}</td>
+                        <td class="break">{item.message}</td>
+                        <td>{item.clientIp ?? <span class="muted">—</span>}</td>
+                      </tr>
+                      {item.diagnostics ? (
+                        <tr class="rejection-diagnostics">
+                          <td colSpan={5}>
+                            <RejectionDiagnostics diagnostics={item.diagnostics} />
+                          </td>
+                        </tr>
+                      ) : null}
+                    </Fragment>
                   ))}
                 </tbody>
               </table>
@@ -174,4 +184,53 @@ function SourceRejections({ session, source, after }: { session: Session; source
       </Section>
     </>
   );
+}
+
+/**
+ * What ingest recorded about one refusal (DESIGN.md, "Rejections explain themselves"), folded in a
+ * native <details> so the keyboard and screen readers work without extra code. A re-serialisation
+ * hint is shown unfolded: it is usually the whole answer.
+ */
+function RejectionDiagnostics({ diagnostics }: { diagnostics: Schemas['RejectionDiagnosticsView'] }) {
+  const hint = diagnostics.reserialisation;
+  const facts: [string, ComponentChildren][] = [['Verifier', diagnostics.provider]];
+  if (diagnostics.signatureHeader) facts.push(['Signature header', <code>{diagnostics.signatureHeader}</code>]);
+  if (diagnostics.timestampHeader) facts.push(['Timestamp header', <code>{diagnostics.timestampHeader}</code>]);
+  const bytes = `${diagnostics.bodyBytes} bytes`;
+  // The exact count is what a sender compares; the rounded size only helps past a kilobyte.
+  facts.push(['Body as received', diagnostics.bodyBytes < 1024 ? bytes : `${bytes} (${formatBytes(diagnostics.bodyBytes)})`]);
+  facts.push([
+    'Body SHA-256',
+    <span>
+      <code class="break">{diagnostics.bodySha256}</code> <CopyButton text={diagnostics.bodySha256} label="Copy hash" />
+    </span>,
+  ]);
+  facts.push(['Content-Type', diagnostics.contentType ? <code>{diagnostics.contentType}</code> : <span class="muted">none</span>]);
+  if (diagnostics.timestampSkewSeconds !== undefined) facts.push(['Timestamp skew', skewText(diagnostics)]);
+  return (
+    <details open={!!hint}>
+      <summary>
+        Diagnostics: {diagnostics.provider}
+        {diagnostics.signatureHeader ? ` · ${diagnostics.signatureHeader}` : ''}
+        {hint ? ' · signed a re-serialised body' : ''}
+      </summary>
+      {hint ? (
+        <p class="notice notice-warning" role="note">
+          <strong>Signed as {hint.signedForm}.</strong> {capitalised(hint.hint)}.
+        </p>
+      ) : null}
+      <Facts items={facts} />
+    </details>
+  );
+}
+
+/** "912 s old, over the 300 s tolerance"; positive skew means the signed timestamp is in the past. */
+function skewText({ timestampSkewSeconds: skew = 0, toleranceSeconds }: Schemas['RejectionDiagnosticsView']): string {
+  const age = skew >= 0 ? `${skew} s old` : `${-skew} s in the future`;
+  if (toleranceSeconds === undefined) return age;
+  return `${age}, ${Math.abs(skew) > toleranceSeconds ? 'over' : 'within'} the ${toleranceSeconds} s tolerance`;
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -29,4 +29,8 @@ export class IngestRejectionEntity {
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
+
+  /** What explains the refusal (verifier, header, body length and SHA-256, skew, hint); null on rows from before it was kept. */
+  @Column({ type: 'jsonb', nullable: true })
+  diagnostics!: Record<string, unknown> | null;
 }

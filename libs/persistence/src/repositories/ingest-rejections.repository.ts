@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { storableText } from '../storable';
+import { storableJson, storableText } from '../storable';
 
 /** One refused delivery, as the log keeps it: never its body, headers or a credential. */
 export interface NewIngestRejection {
@@ -51,6 +51,11 @@ export interface RejectionLogCoverage {
 
 /** Longest stored text of a source id or message: the log must stay small whatever a sender puts in a URL. */
 const MAX_TEXT_LENGTH = 1000;
+/**
+ * Longest stored diagnostics, as JSON text. Ingest's own are well under 1 KB; the bound keeps a
+ * row small whatever a future producer puts in, dropping whole entries rather than cutting JSON.
+ */
+const MAX_DIAGNOSTICS_LENGTH = 4096;
 /** Any constant unique to this lock: one process prunes at a time, the others skip that round. */
 const PRUNE_LOCK = 742_002;
 
@@ -63,8 +68,8 @@ export class IngestRejectionsRepository {
   async insertMany(rejections: readonly NewIngestRejection[]): Promise<void> {
     if (rejections.length === 0) return;
     await this.dataSource.query(
-      `INSERT INTO ingest_rejections (source_id, reason, status, message, client_ip, created_at)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::timestamptz[])`,
+      `INSERT INTO ingest_rejections (source_id, reason, status, message, client_ip, created_at, diagnostics)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::timestamptz[], $7::jsonb[])`,
       [
         rejections.map((rejection) => bounded(rejection.sourceId)),
         rejections.map((rejection) => bounded(rejection.reason)),
@@ -72,6 +77,7 @@ export class IngestRejectionsRepository {
         rejections.map((rejection) => bounded(rejection.message)),
         rejections.map((rejection) => (rejection.clientIp === null ? null : bounded(rejection.clientIp))),
         rejections.map((rejection) => rejection.createdAt),
+        rejections.map((rejection) => boundedDiagnostics(rejection.diagnostics)),
       ],
     );
   }
@@ -120,13 +126,21 @@ export class IngestRejectionsRepository {
     });
   }
 
-  /** How many rows the log holds for a source and the oldest one's time: tells whether the cap cut a window short. */
   /** A source's rejections, newest first; `beforeId` continues a listing after its last row. */
   async listForSource(sourceId: string, limit: number, beforeId?: string): Promise<StoredIngestRejection[]> {
     const rows = await this.dataSource.query<
-      { id: string; source_id: string; reason: string; status: number; message: string; client_ip: string | null; created_at: Date }[]
+      {
+        id: string;
+        source_id: string;
+        reason: string;
+        status: number;
+        message: string;
+        client_ip: string | null;
+        created_at: Date;
+        diagnostics: Record<string, unknown> | null;
+      }[]
     >(
-      `SELECT id::text, source_id, reason, status, message, client_ip, created_at FROM ingest_rejections
+      `SELECT id::text, source_id, reason, status, message, client_ip, created_at, diagnostics FROM ingest_rejections
         WHERE source_id = $1 AND ($2::bigint IS NULL OR id < $2::bigint) ORDER BY id DESC LIMIT $3`,
       [sourceId, beforeId ?? null, limit],
     );
@@ -138,9 +152,11 @@ export class IngestRejectionsRepository {
       message: row.message,
       clientIp: row.client_ip,
       createdAt: row.created_at,
+      ...(row.diagnostics === null ? {} : { diagnostics: row.diagnostics }),
     }));
   }
 
+  /** How many rows the log holds for a source and the oldest one's time: tells whether the cap cut a window short. */
   async coverage(sourceId: string): Promise<RejectionLogCoverage> {
     const [row] = await this.dataSource.query<{ rows: number; oldest: Date | null }[]>(
       'SELECT count(*)::int AS rows, min(created_at) AS oldest FROM ingest_rejections WHERE source_id = $1',
@@ -152,4 +168,37 @@ export class IngestRejectionsRepository {
 
 function bounded(text: string): string {
   return storableText(text.length > MAX_TEXT_LENGTH ? `${text.slice(0, MAX_TEXT_LENGTH - 1)}…` : text);
+}
+
+/**
+ * Diagnostics as jsonb text, at most MAX_DIAGNOSTICS_LENGTH long: entries that do not fit are
+ * left out, whole, and `truncated` lists their names.
+ */
+export function boundedDiagnostics(diagnostics: Record<string, unknown> | undefined): string | null {
+  if (diagnostics === undefined) return null;
+  try {
+    return fittedDiagnostics(diagnostics);
+  } catch {
+    // Nested too deep to serialise: the row is still worth keeping, without them.
+    return null;
+  }
+}
+
+function fittedDiagnostics(diagnostics: Record<string, unknown>): string | null {
+  const json = storableJson(diagnostics);
+  if (json === null || json.length <= MAX_DIAGNOSTICS_LENGTH) return json;
+  const kept: Record<string, unknown> = {};
+  const truncated: string[] = [];
+  // Room for the list of names left out, each cut short if it has to be.
+  let room = MAX_DIAGNOSTICS_LENGTH - 200;
+  for (const [name, value] of Object.entries(diagnostics)) {
+    const entry = storableJson({ [name]: value });
+    if (entry !== null && entry.length <= room) {
+      kept[name] = value;
+      room -= entry.length;
+    } else {
+      truncated.push(name.slice(0, 40));
+    }
+  }
+  return storableJson({ ...kept, truncated: truncated.slice(0, 3) });
 }

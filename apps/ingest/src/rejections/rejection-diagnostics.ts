@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import { DeliveryVerdict, RejectedVerdict } from '@hookflow/verification';
+import { ReserialisationHint, reserialisationHint } from './reserialisation-hint';
+
+/** Longest content-type kept: the sender chooses it, and the log must stay small. */
+const MAX_CONTENT_TYPE_LENGTH = 200;
+
+/**
+ * What the rejection log keeps to explain a refused delivery to an operator (DESIGN.md,
+ * "Rejections explain themselves"). Never the body, a secret or any part of a signature: the
+ * body's SHA-256 lets the sender compare with what it sent without the log holding the content.
+ */
+export type RejectionDiagnostics = {
+  /** The source's provider, i.e. the verifier that checked the delivery. */
+  provider: string;
+  /** The header the signature or credential was read from, or expected in. */
+  signatureHeader?: string;
+  timestampHeader?: string;
+  /** The body's length and SHA-256 (hex) as received, before any parsing. */
+  bodyBytes: number;
+  bodySha256: string;
+  contentType: string | null;
+  /** Time received minus the signed timestamp, in seconds (positive: in the past), and the tolerance. */
+  timestampSkewSeconds?: number;
+  toleranceSeconds?: number;
+  /** Set when the signature matches a re-serialised form of the body rather than the bytes received. */
+  reserialisation?: ReserialisationHint;
+};
+
+export interface RefusedDelivery {
+  provider: string;
+  rawBody: Buffer;
+  contentType: string | undefined;
+  /** The verifier's verdict, when the delivery was refused by it. */
+  verdict?: RejectedVerdict;
+  /** Runs the source's verifier again on other bytes, same headers, secrets and clock: for the re-serialisation hint. */
+  reverify?: (rawBody: Buffer) => DeliveryVerdict;
+}
+
+/** The diagnostics of a delivery refused by a source; runs on refusals only, and its cost is bounded (see reserialisationHint). */
+export function rejectionDiagnostics(refused: RefusedDelivery): RejectionDiagnostics {
+  const { verdict, reverify } = refused;
+  // Field by field, so nothing a verifier might add to its evidence later reaches the log unseen.
+  // Absent fields stay undefined: JSON, as stored, leaves them out.
+  const { signatureHeader, timestampHeader, timestampSkewSeconds, toleranceSeconds } = verdict?.evidence ?? {};
+  const diagnostics: RejectionDiagnostics = {
+    provider: refused.provider,
+    signatureHeader,
+    timestampHeader,
+    bodyBytes: refused.rawBody.length,
+    bodySha256: createHash('sha256').update(refused.rawBody).digest('hex'),
+    contentType: refused.contentType?.slice(0, MAX_CONTENT_TYPE_LENGTH) ?? null,
+    timestampSkewSeconds,
+    toleranceSeconds,
+  };
+  // Only a mismatch can be explained by other bytes: a missing or malformed signature cannot.
+  if (verdict?.reason === 'signature_mismatch' && reverify) {
+    const hint = reserialisationHint(refused.rawBody, reverify);
+    if (hint) diagnostics.reserialisation = hint;
+  }
+  return diagnostics;
+}
