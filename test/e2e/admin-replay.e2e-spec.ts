@@ -187,6 +187,7 @@ describe('admin API: runs, dead letters and replays', () => {
         responseStatus: 503,
         output: expect.objectContaining({ status: 503, body: 'down for maintenance' }),
         error: 'destination answered 503',
+        carriedFrom: null,
       })),
     );
 

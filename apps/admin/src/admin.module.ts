@@ -19,6 +19,7 @@ import { EventsController } from './events/events.controller';
 import { EventsService } from './events/events.service';
 import { FeedHoldBackProbe } from './events/feed-hold-back.probe';
 import { RunLauncher } from './runs/run-launcher.service';
+import { RunReplayService } from './runs/run-replay.service';
 import { RunsController } from './runs/runs.controller';
 import { RunsService } from './runs/runs.service';
 import { RulesDirectoryController } from './rules-directory/rules-directory.controller';
@@ -65,6 +66,7 @@ export class AdminModule {
         FeedHoldBackProbe,
         EventReplayService,
         RunsService,
+        RunReplayService,
         RunLauncher,
         DeadLettersService,
         BulkReplayService,

@@ -10,6 +10,7 @@ import { registerEventsCommands } from './commands/events.commands';
 import { registerExportCommands } from './commands/export.commands';
 import { registerKeygenCommands } from './commands/keygen.commands';
 import { registerRulesCommands } from './commands/rules.commands';
+import { registerRunsCommands } from './commands/runs.commands';
 import { registerSendCommands } from './commands/send.commands';
 import { registerServerCommands } from './commands/server.commands';
 import { CliError } from './output';
@@ -32,6 +33,7 @@ registerExportCommands(program);
 registerSendCommands(program);
 registerEventsCommands(program);
 registerDeadLetterCommands(program);
+registerRunsCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CliError) {

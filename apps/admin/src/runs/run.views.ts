@@ -1,5 +1,6 @@
 import { DEAD_LETTER_CAUSES, DeadLetterCause, DeadLetterStatus, RunStatus, StepAttemptStatus } from '@hookflow/persistence';
 import { ApiProperty } from '@nestjs/swagger';
+import { ReplayedRunView } from '../events/event.views';
 
 export class RunDeadLetterView {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -15,6 +16,12 @@ export class RunView {
   @ApiProperty() ruleVersion!: number;
   @ApiProperty({ description: '0 for the run dispatch made, n for the n-th replay of the event for the rule' }) replay!: number;
   @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The run this one replays' }) replayOf!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'A replay from a step: the step it started at (the steps before it were carried over from `replayOf`)',
+  })
+  fromStep!: string | null;
   @ApiProperty({ enum: ['pending', 'running', 'retrying', 'succeeded', 'failed'] }) status!: RunStatus;
   @ApiProperty({ description: 'How many times a worker took the run up' }) executions!: number;
   @ApiProperty({ type: String, nullable: true }) error!: string | null;
@@ -59,8 +66,23 @@ export class StepAttemptView {
   @ApiProperty({ type: Number, nullable: true }) responseStatus!: number | null;
   @ApiProperty({ nullable: true, description: 'The step output (for http: status, headers, body)' }) output!: unknown;
   @ApiProperty({ type: String, nullable: true }) error!: string | null;
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description:
+      'Set when a replay from a step carried this attempt over instead of making it: the run that made it (nothing was sent again)',
+  })
+  carriedFrom!: string | null;
 }
 
 export class RunDetailView extends RunView {
   @ApiProperty({ type: [StepAttemptView], description: 'Every step attempt, in the order they happened' }) attempts!: StepAttemptView[];
+}
+
+export class RunReplayView extends ReplayedRunView {
+  @ApiProperty({ type: String, nullable: true, description: 'The step the new run starts at (null: it runs every step)' })
+  fromStep!: string | null;
+  @ApiProperty({ type: [String], description: 'The steps before `fromStep` whose succeeded attempts the new run carries over' })
+  carriedSteps!: string[];
 }

@@ -59,6 +59,7 @@ export function runView(run: RunRow): RunView {
     ruleVersion: run.ruleVersion,
     replay: run.replay,
     replayOf: run.replayOf,
+    fromStep: run.fromStep,
     status: run.status,
     executions: run.executions,
     error: run.error,
@@ -81,5 +82,6 @@ function attemptView(attempt: StepAttemptEntity): StepAttemptView {
     responseStatus: attempt.responseStatus,
     output: attempt.output ?? null,
     error: attempt.error,
+    carriedFrom: attempt.carriedFrom,
   };
 }

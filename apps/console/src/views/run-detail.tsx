@@ -1,11 +1,11 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import { ApiProblem, type Schemas } from '../api/client';
+import type { Schemas } from '../api/client';
 import { formatDuration, formatTime, shortId } from '../lib/format';
-import { asProblem, useAsync } from '../lib/use-async';
+import { useAsync } from '../lib/use-async';
 import { causeInfo, SIDE_LABEL } from '../lib/vocabulary';
 import { toYaml } from '../lib/yaml-text';
-import { href, navigate } from '../router';
+import { href } from '../router';
 import { READ_ONLY_REASON, type Session } from '../session';
 import { CauseBadge, StatusBadge } from '../ui/badges';
 import { CodeBlock, CopyButton, Facts, Section, Time } from '../ui/bits';
@@ -13,6 +13,7 @@ import { JsonTree } from '../ui/json-tree';
 import { ErrorState, Loading, Notice } from '../ui/states';
 import { DiscardDialog } from './dead-letter-actions';
 import { EventContent } from './event-content';
+import { ReplayRunDialog, replayFromBlocker } from './run-replay';
 
 type Run = Schemas['RunDetailView'];
 type Attempt = Schemas['StepAttemptView'];
@@ -22,6 +23,8 @@ const UNFINISHED = ['pending', 'running', 'retrying'];
 export function RunDetailView({ session, id }: { session: Session; id: string }) {
   const { api } = session;
   const [unfinished, setUnfinished] = useState(true);
+  /** The replay being confirmed: of the whole run (`fromStep` undefined) or from a step. */
+  const [replaying, setReplaying] = useState<{ fromStep?: string }>();
   const run = useAsync(
     async (signal) => {
       const answer = await api.get('/runs/{id}', { path: { id }, signal });
@@ -90,6 +93,11 @@ export function RunDetailView({ session, id }: { session: Session; id: string })
                       of <a href={href(`/runs/${data.replayOf}`)}>run {shortId(data.replayOf)}</a>
                     </>
                   ) : null}
+                  {data.fromStep ? (
+                    <>
+                      , from step <code>{data.fromStep}</code>
+                    </>
+                  ) : null}
                 </>
               ),
             ],
@@ -105,7 +113,10 @@ export function RunDetailView({ session, id }: { session: Session; id: string })
         ) : null}
       </div>
 
-      <RunActions session={session} run={data} deadLetter={deadLetter.data} onChanged={run.reload} />
+      <RunActions session={session} run={data} deadLetter={deadLetter.data} onChanged={run.reload} onReplay={() => setReplaying({})} />
+      {replaying ? (
+        <ReplayRunDialog session={session} run={data} steps={steps} fromStep={replaying.fromStep} onClose={() => setReplaying(undefined)} />
+      ) : null}
 
       <Section title="Steps and attempts" id="timeline">
         {version.error ? (
@@ -119,8 +130,24 @@ export function RunDetailView({ session, id }: { session: Session; id: string })
           </p>
         ) : (
           <ol class="timeline">
-            {steps.map((step) => (
-              <StepEntry key={step.id} step={step} run={data} />
+            {steps.map((step, index) => (
+              <StepEntry
+                key={step.id}
+                step={step}
+                run={data}
+                replayFrom={
+                  index === 0
+                    ? undefined // the same as replaying the whole run
+                    : {
+                        blocker: !session.canWrite
+                          ? READ_ONLY_REASON
+                          : UNFINISHED.includes(data.status)
+                            ? 'The run has not finished'
+                            : replayFromBlocker(data, steps, index),
+                        start: () => setReplaying({ fromStep: step.id }),
+                      }
+                }
+              />
             ))}
           </ol>
         )}
@@ -176,7 +203,13 @@ function stepsOf(definition: Record<string, unknown> | undefined, attempts: Atte
   return steps;
 }
 
-function StepEntry({ step, run }: { step: StepView; run: Run }) {
+/** "Replay from this step": `blocker` says why it is disabled, if it is. */
+interface ReplayFrom {
+  blocker: string | undefined;
+  start: () => void;
+}
+
+function StepEntry({ step, run, replayFrom }: { step: StepView; run: Run; replayFrom?: ReplayFrom }) {
   const last = step.attempts[step.attempts.length - 1];
   const state = !last
     ? 'not_reached'
@@ -195,6 +228,18 @@ function StepEntry({ step, run }: { step: StepView; run: Run }) {
         <span class="muted">
           {step.attempts.length} attempt{step.attempts.length === 1 ? '' : 's'}
         </span>
+        {replayFrom ? (
+          <button
+            type="button"
+            class="button button-small step-replay"
+            disabled={replayFrom.blocker !== undefined}
+            title={replayFrom.blocker}
+            aria-label={`Replay from this step (${step.id})`}
+            onClick={replayFrom.start}
+          >
+            Replay from this step
+          </button>
+        ) : null}
       </div>
       {step.attempts.length > 0 ? (
         <ol class="attempts">
@@ -218,9 +263,10 @@ function AttemptEntry({ attempt, next, run, isLast }: { attempt: Attempt; next?:
   const output = attempt.output as { status?: number; headers?: Record<string, string>; body?: unknown } | null;
   const finishedAt = new Date(attempt.startedAt).getTime() + attempt.durationMs;
   return (
-    <li class={`attempt attempt-${attempt.status}`}>
+    <li class={`attempt attempt-${attempt.status}${attempt.carriedFrom ? ' attempt-carried' : ''}`}>
       <div class="attempt-head">
         <strong>Attempt {attempt.attempt}</strong> <StatusBadge status={attempt.status} />
+        {attempt.carriedFrom ? <span class="badge badge-info">carried over</span> : null}
         <span>{formatTime(attempt.startedAt)}</span>
         <span class="muted">took {formatDuration(attempt.durationMs)}</span>
         {attempt.responseStatus !== null ? (
@@ -234,6 +280,12 @@ function AttemptEntry({ attempt, next, run, isLast }: { attempt: Attempt; next?:
           </code>
           {request.bodyBytes !== undefined ? <span class="muted"> · {request.bodyBytes} bytes</span> : null}
           {request.headerNames?.length ? <span class="muted"> · headers: {request.headerNames.join(', ')}</span> : null}
+        </p>
+      ) : null}
+      {attempt.carriedFrom ? (
+        <p class="carried-note muted">
+          Carried over from <a href={href(`/runs/${attempt.carriedFrom}`)}>run {shortId(attempt.carriedFrom)}</a>: made there, not sent
+          again by this run.
         </p>
       ) : null}
       {attempt.error ? <p class="attempt-error">{attempt.error}</p> : null}
@@ -263,50 +315,26 @@ function AttemptEntry({ attempt, next, run, isLast }: { attempt: Attempt; next?:
   );
 }
 
-/** Replay (a pending dead letter, or the event through this rule) and discard; disabled with the reason for a read key. */
+/**
+ * Replay the run (a new run with the rule's current version, which takes over its pending dead
+ * letter) and discard the dead letter; disabled with the reason for a read key.
+ */
 function RunActions({
   session,
   run,
   deadLetter,
   onChanged,
+  onReplay,
 }: {
   session: Session;
   run: Run;
   deadLetter: Schemas['DeadLetterDetailView'] | undefined;
   onChanged: () => void;
+  onReplay: () => void;
 }) {
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<ApiProblem>();
   const [discarding, setDiscarding] = useState(false);
   const pending = run.deadLetter?.status === 'pending';
   const finished = !UNFINISHED.includes(run.status);
-
-  const replay = async (force = false): Promise<void> => {
-    setBusy(true);
-    setProblem(undefined);
-    try {
-      if (pending && run.deadLetter && !force) {
-        const answer = await session.api.post('/dead-letters/{id}/replay', { path: { id: run.deadLetter.id } });
-        navigate(href(`/runs/${answer.runId}`));
-      } else {
-        const answer = await session.api.post('/events/{id}/replay', { path: { id: run.eventId }, body: { ruleId: run.ruleId, force } });
-        const made = answer.runs[0];
-        if (made) navigate(href(`/runs/${made.runId}`));
-        else
-          setProblem(
-            new ApiProblem(
-              409,
-              'not_replayed',
-              answer.skipped.map((skip) => skip.message).join('; ') || 'The rule did not match the event.',
-            ),
-          );
-      }
-    } catch (error) {
-      setProblem(asProblem(error));
-    } finally {
-      setBusy(false);
-    }
-  };
 
   return (
     <section class="panel actions-panel" aria-label="Actions">
@@ -336,17 +364,17 @@ function RunActions({
         <button
           type="button"
           class="button button-primary"
-          disabled={!session.canWrite || busy || !finished}
+          disabled={!session.canWrite || !finished}
           title={!session.canWrite ? READ_ONLY_REASON : !finished ? 'The run has not finished' : undefined}
-          onClick={() => void replay()}
+          onClick={onReplay}
         >
-          {pending ? 'Replay dead letter' : 'Replay event through this rule'}
+          Replay run…
         </button>
         {pending ? (
           <button
             type="button"
             class="button button-danger"
-            disabled={!session.canWrite || busy}
+            disabled={!session.canWrite}
             title={!session.canWrite ? READ_ONLY_REASON : undefined}
             onClick={() => setDiscarding(true)}
           >
@@ -356,19 +384,9 @@ function RunActions({
         {!session.canWrite ? <span class="read-only-note">{READ_ONLY_REASON}</span> : null}
       </div>
       <p class="muted small">
-        A replay is a new run of the same event with the rule’s current version; steps start from the first (replaying from a chosen step is
-        not offered by the admin API yet).
+        A replay is a new run of the same event with the rule’s current version. “Replay from this step” on a step of the timeline carries
+        the steps before it over from this run (nothing is sent again for them) and runs that step and the ones after it.
       </p>
-      {problem ? (
-        <div>
-          <ErrorState error={problem} title="Not replayed" />
-          {problem.code === 'runs_in_flight' ? (
-            <button type="button" class="button" onClick={() => void replay(true)} disabled={busy}>
-              Replay anyway (the receiver may get it twice)
-            </button>
-          ) : null}
-        </div>
-      ) : null}
       {discarding && run.deadLetter ? (
         <DiscardDialog session={session} ids={[run.deadLetter.id]} onClose={() => setDiscarding(false)} onDiscarded={onChanged} />
       ) : null}

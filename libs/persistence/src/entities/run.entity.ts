@@ -53,6 +53,13 @@ export class RunEntity {
   @Column({ name: 'replay_of', type: 'uuid', nullable: true })
   replayOf!: string | null;
 
+  /**
+   * Set on a replay from a step: the step it starts at. The steps before it were carried over from
+   * `replayOf` (their attempts copied, `carried_from` set) and are never executed by this run.
+   */
+  @Column({ name: 'from_step', type: 'text', nullable: true })
+  fromStep!: string | null;
+
   /** How many times a worker has taken this run up; names the next BullMQ job. */
   @Column({ type: 'integer', default: 0 })
   executions!: number;

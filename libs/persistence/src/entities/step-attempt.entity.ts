@@ -46,4 +46,11 @@ export class StepAttemptEntity {
 
   @Column({ type: 'text', nullable: true })
   error!: string | null;
+
+  /**
+   * Set when a replay from a step copied this attempt from an earlier run instead of making it: the
+   * run that made it (nothing was sent again).
+   */
+  @Column({ name: 'carried_from', type: 'uuid', nullable: true })
+  carriedFrom!: string | null;
 }

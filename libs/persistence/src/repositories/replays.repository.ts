@@ -40,6 +40,29 @@ export interface InFlightRun {
 /** What replaying an event did: made its runs, or nothing because runs of it are still in flight. */
 export type EventReplay = { outcome: 'replayed'; runs: ReplayedRun[] } | { outcome: 'in_flight'; runs: InFlightRun[] };
 
+/**
+ * An operator's replay of one run: a new run of its event for its rule, with the rule version
+ * checked when the plan was made. With `fromStep`, the run starts at that step and carries over
+ * the attempts named (succeeded attempts of the steps before it in the replayed run).
+ */
+export interface RunReplayRequest {
+  sourceRunId: string;
+  runId: string;
+  ruleVersion: number;
+  fromStep: string | null;
+  carriedAttemptIds: string[];
+  force: boolean;
+}
+
+/** What replaying a run did; anything but `replayed` changed nothing. */
+export type RunReplay =
+  | { outcome: 'replayed'; run: ReplayedRun & { fromStep: string | null; carriedSteps: string[] } }
+  | { outcome: 'not_found' }
+  | { outcome: 'in_flight'; runs: InFlightRun[] }
+  | { outcome: 'rule_missing'; ruleId: string }
+  | { outcome: 'rule_disabled'; ruleId: string }
+  | { outcome: 'rule_changed'; ruleId: string; currentVersion: number };
+
 export type DeadLetterDiscard = { outcome: 'discarded' } | { outcome: 'not_found' } | { outcome: 'not_pending'; status: DeadLetterStatus };
 
 export interface RuleState {
@@ -140,6 +163,54 @@ export class ReplaysRepository {
   }
 
   /**
+   * Replays a run, in one transaction under the lock of its (event, rule): refuses while a run of
+   * them is in flight (unless `force`), when the rule is gone or disabled, or when its current
+   * version is no longer the one the caller planned with. The new run replays the given run
+   * (`replay_of`), takes over the pending dead letters of the event for the rule, and gets copies of
+   * the carried attempts, each naming the run that really made it (a carried attempt carried again
+   * keeps its origin).
+   */
+  async replayRun(request: RunReplayRequest): Promise<RunReplay> {
+    return this.dataSource.transaction(async (manager) => {
+      const [source] = await manager.query<{ event_id: string; rule_id: string }[]>('SELECT event_id, rule_id FROM runs WHERE id = $1', [
+        request.sourceRunId,
+      ]);
+      if (!source) return { outcome: 'not_found' };
+      await lockReplays(manager, source.event_id, source.rule_id);
+      if (!request.force) {
+        const inFlight = await inFlightRuns(manager, source.event_id, [source.rule_id]);
+        if (inFlight.length > 0) return { outcome: 'in_flight', runs: inFlight };
+      }
+      const rule = await ruleState(manager, source.rule_id);
+      if (!rule) return { outcome: 'rule_missing', ruleId: source.rule_id };
+      if (!rule.enabled) return { outcome: 'rule_disabled', ruleId: source.rule_id };
+      if (rule.currentVersion !== request.ruleVersion) {
+        return { outcome: 'rule_changed', ruleId: source.rule_id, currentVersion: rule.currentVersion };
+      }
+      const run = { id: request.runId, ruleId: source.rule_id, ruleVersion: request.ruleVersion };
+      const replay = await insertReplayRun(manager, source.event_id, run, request.sourceRunId, request.fromStep);
+      const carriedSteps = await copyAttempts(manager, request);
+      const [taken] = await manager.query<[{ id: string }[], number]>(
+        `UPDATE dead_letters SET status = 'replayed', replay_run_id = $3 WHERE event_id = $1 AND rule_id = $2 AND status = 'pending' RETURNING id`,
+        [source.event_id, source.rule_id, request.runId],
+      );
+      return {
+        outcome: 'replayed',
+        run: {
+          runId: request.runId,
+          ruleId: source.rule_id,
+          ruleVersion: request.ruleVersion,
+          replay,
+          replayOf: request.sourceRunId,
+          deadLettersReplayed: taken.map((row) => row.id),
+          fromStep: request.fromStep,
+          carriedSteps,
+        },
+      };
+    });
+  }
+
+  /**
    * Takes back replay runs that could not be queued: deletes those no worker has taken up and puts
    * the dead letters they had taken over back to `pending`. Returns the ids it took back.
    */
@@ -203,13 +274,35 @@ async function ruleState(manager: EntityManager, ruleId: string): Promise<RuleSt
 }
 
 /** Inserts a pending run with the next replay number of its (event, rule); returns that number. */
-async function insertReplayRun(manager: EntityManager, eventId: string, run: NewReplayRun, replayOf: string | null): Promise<number> {
+async function insertReplayRun(
+  manager: EntityManager,
+  eventId: string,
+  run: NewReplayRun,
+  replayOf: string | null,
+  fromStep: string | null = null,
+): Promise<number> {
   const [row] = await manager.query<{ replay: number }[]>(
-    `INSERT INTO runs (id, event_id, rule_id, rule_version, status, replay, replay_of)
-     SELECT $1, $2, $3, $4, 'pending', coalesce(max(replay), 0) + 1, $5 FROM runs WHERE event_id = $2 AND rule_id = $3
+    `INSERT INTO runs (id, event_id, rule_id, rule_version, status, replay, replay_of, from_step)
+     SELECT $1, $2, $3, $4, 'pending', coalesce(max(replay), 0) + 1, $5, $6 FROM runs WHERE event_id = $2 AND rule_id = $3
      RETURNING replay`,
-    [run.id, eventId, run.ruleId, run.ruleVersion, replayOf],
+    [run.id, eventId, run.ruleId, run.ruleVersion, replayOf, fromStep],
   );
   if (!row) throw new Error(`the replay run of event ${eventId} for rule ${run.ruleId} was not inserted`);
   return row.replay;
+}
+
+/** Copies the carried attempts of the replayed run into the new one; returns the steps they are of. */
+async function copyAttempts(manager: EntityManager, request: RunReplayRequest): Promise<string[]> {
+  if (request.carriedAttemptIds.length === 0) return [];
+  const rows = await manager.query<{ step_id: string }[]>(
+    `INSERT INTO step_attempts (run_id, step_id, attempt, status, started_at, duration_ms, request, response_status, output, error, carried_from)
+     SELECT $1, step_id, attempt, status, started_at, duration_ms, request, response_status, output, error, coalesce(carried_from, run_id)
+       FROM step_attempts WHERE run_id = $2 AND id = ANY($3::bigint[]) AND status = 'succeeded'
+     RETURNING step_id`,
+    [request.runId, request.sourceRunId, request.carriedAttemptIds],
+  );
+  if (rows.length !== request.carriedAttemptIds.length) {
+    throw new Error(`run ${request.sourceRunId} no longer has the succeeded attempts to carry over into ${request.runId}`);
+  }
+  return rows.map((row) => row.step_id);
 }

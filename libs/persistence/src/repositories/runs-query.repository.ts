@@ -22,6 +22,8 @@ export interface RunRow {
   ruleVersion: number;
   replay: number;
   replayOf: string | null;
+  /** A replay from a step: the step it started at. */
+  fromStep: string | null;
   status: RunStatus;
   executions: number;
   error: string | null;
@@ -41,6 +43,7 @@ interface RawRunRow {
   rule_version: number;
   replay: number;
   replay_of: string | null;
+  from_step: string | null;
   status: RunStatus;
   executions: number;
   error: string | null;
@@ -54,7 +57,7 @@ interface RawRunRow {
   position_at: string;
 }
 
-const RUN_QUERY = `SELECT r.id, r.event_id, e.source_id, r.rule_id, r.rule_version, r.replay, r.replay_of, r.status, r.executions,
+const RUN_QUERY = `SELECT r.id, r.event_id, e.source_id, r.rule_id, r.rule_version, r.replay, r.replay_of, r.from_step, r.status, r.executions,
     r.error, r.next_attempt_at, r.created_at, r.updated_at, r.finished_at,
     d.id AS dead_letter_id, d.status AS dead_letter_status, d.cause AS dead_letter_cause, ${exactTime('r.created_at')} AS position_at
   FROM runs r JOIN events e ON e.id = r.event_id LEFT JOIN dead_letters d ON d.run_id = r.id`;
@@ -110,6 +113,7 @@ function toRunRow(row: RawRunRow): RunRow {
     ruleVersion: row.rule_version,
     replay: row.replay,
     replayOf: row.replay_of,
+    fromStep: row.from_step,
     status: row.status,
     executions: row.executions,
     error: row.error,

@@ -16,7 +16,8 @@ export interface NewRun {
   evaluationError?: string;
 }
 
-export type NewStepAttempt = Omit<StepAttemptEntity, 'id' | 'run'>;
+/** An attempt a worker made; carried-over attempts are copied by ReplaysRepository. */
+export type NewStepAttempt = Omit<StepAttemptEntity, 'id' | 'run' | 'carriedFrom'>;
 
 /** A run that should have a job queued by now; `executions` names the job it should have. */
 export interface StrandedRun {
@@ -39,7 +40,7 @@ export interface StrandedRunsQuery {
 
 /** A runs row (alias `r`) as a {@link RunEntity}, for plain SQL on the engine's hot path. */
 const RUN_COLUMNS = `r.id, r.event_id AS "eventId", r.rule_id AS "ruleId", r.rule_version AS "ruleVersion", r.status, r.replay,
-  r.replay_of AS "replayOf", r.executions, r.next_attempt_at AS "nextAttemptAt", r.error, r.created_at AS "createdAt",
+  r.replay_of AS "replayOf", r.from_step AS "fromStep", r.executions, r.next_attempt_at AS "nextAttemptAt", r.error, r.created_at AS "createdAt",
   r.updated_at AS "updatedAt", r.finished_at AS "finishedAt"`;
 
 /** A claimed run with its event, as {@link RunsRepository.claimRun} reads them. */
@@ -69,8 +70,9 @@ function toClaimedRun({ previousExecutions, ...columns }: ClaimedRow): ClaimedRu
   return {
     run: run as unknown as RunEntity,
     event: event.id === null ? null : (event as unknown as EventForRules),
-    // No execution ever started before, so the run has no attempts yet.
-    firstClaim: previousExecutions === 0,
+    // No execution ever started before, so the run has no attempts yet, unless it is a replay from
+    // a step: those start with the attempts they carried over.
+    firstClaim: previousExecutions === 0 && run.fromStep === null,
   };
 }
 
