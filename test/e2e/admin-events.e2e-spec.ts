@@ -147,7 +147,7 @@ describe('admin API: events', () => {
       details: [{ path: 'payload', message: 'payload cannot be compared with stored payloads: value overflows numeric format' }],
     });
     expect((await admin.get('/events?status=lost')).body.details).toEqual([
-      { path: 'status', message: 'status must be one of received, dispatched, unmatched' },
+      { path: 'status', message: 'status must be one of received, dispatched, unmatched, ignored' },
     ]);
     expect((await admin.get('/events?from=yesterday')).body.details).toEqual([
       { path: 'from', message: 'from must be an RFC 3339 date-time with a time zone, such as 2026-01-01T00:00:00Z' },

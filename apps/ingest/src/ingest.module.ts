@@ -7,6 +7,7 @@ import { LoggingModule, ObservabilityModule } from '@hookflow/runtime';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 
+import { DeliveryRateLimiter } from './guards/delivery-rate-limiter.service';
 import { EventCommitter } from './hooks/event-committer.service';
 import { HooksController } from './hooks/hooks.controller';
 import { IntakeService } from './hooks/intake.service';
@@ -37,6 +38,7 @@ export class IngestModule {
         SourceRegistry,
         OutboxSweeper,
         RejectionLog,
+        DeliveryRateLimiter,
         { provide: APP_FILTER, useClass: IngestExceptionFilter },
       ],
     };

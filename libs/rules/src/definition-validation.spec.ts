@@ -96,6 +96,29 @@ describe('validateSourceDefinition', () => {
     ]);
   });
 
+  it('takes the guards inline, and refuses a schema file path or a schema that is not valid', () => {
+    const guards = {
+      events: ['order.*'],
+      unknownEvents: 'reject',
+      schema: [{ events: ['order.created'], schema: { type: 'object', required: ['id'] } }],
+      rateLimit: { perSecond: 10 },
+    };
+    expect(validateSourceDefinition({ id: 'shop', provider: 'none', ...guards }, scope())).toEqual({
+      id: 'shop',
+      provider: 'none',
+      ...guards,
+    });
+    expect(sourceProblems({ id: 'shop', provider: 'none', schema: 'schemas/order.json' })).toEqual([
+      {
+        path: 'schema',
+        message: 'schema: a schema file is read from a rules directory only; through the admin API give the schema itself',
+      },
+    ]);
+    expect(sourceProblems({ id: 'shop', provider: 'none', schema: [{ events: ['*'], schema: { type: 'objekt' } }] })).toEqual([
+      { path: 'schema.0.schema', message: expect.stringMatching(/^schema\.0\.schema: not a valid JSON Schema \(draft-07\): /) as unknown },
+    ]);
+  });
+
   it('checks secrets again once resolved', () => {
     expect(sourceProblems({ id: 'shop', provider: 'hmac', secrets: ['ok', '${SHOP_SECRET:-}'] })).toEqual([
       { path: 'secrets.1', message: 'secrets.1: must NOT have fewer than 1 characters once its variables are resolved' },

@@ -32,6 +32,28 @@ export interface SourceDefinition {
   idempotencyKey?: string;
   /** A duration: quiet for longer than this (no event since, or since creation), the source's health says it is silent. */
   expectEvery?: string | number;
+  /** Globs on the event type: the types this source may deliver. Absent: every type. */
+  events?: string[];
+  /** What a verified delivery of a type `events` does not allow gets: 202 and an `ignored` event (default), or 422. */
+  unknownEvents?: 'ignore' | 'reject';
+  /**
+   * A JSON Schema every payload must satisfy (before it is committed), or one per group of event
+   * types (the first entry whose globs match applies; a type no entry matches is not checked).
+   * In a rules file a schema may be a path relative to the rules directory; the loader reads it,
+   * so a stored definition always holds the schema itself.
+   */
+  schema?: PayloadSchema | PayloadSchemaEntry[];
+  /** Deliveries per second (a token bucket of `burst`, default twice that) across every ingest process; 0: no limit. */
+  rateLimit?: { perSecond: number; burst?: number };
+}
+
+/** A JSON Schema (draft-07) written inline, or the path of a JSON or YAML file holding one. */
+export type PayloadSchema = Record<string, unknown> | string;
+
+/** The schema of the event types matching `events`. */
+export interface PayloadSchemaEntry {
+  events: string[];
+  schema: PayloadSchema;
 }
 
 export interface RetryPolicyDefinition {

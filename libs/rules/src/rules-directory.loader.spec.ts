@@ -472,3 +472,88 @@ ${ruleWithSteps(`      - { id: s1, type: db, connection: w, table: 'x; DROP TABL
     });
   });
 });
+
+describe('source guards in a rules directory', () => {
+  const orderSchema = { type: 'object', required: ['id'], properties: { id: { type: 'string' } } };
+
+  it('reads a schema given as a path relative to the rules directory and stores it inline', () => {
+    writeRules({
+      'schemas/order.json': JSON.stringify(orderSchema),
+      'shop/sources.yaml': `sources:
+  - id: shop
+    provider: none
+    events: ['order.*']
+    unknownEvents: reject
+    rateLimit: { perSecond: 5, burst: 10 }
+    schema:
+      - { events: ['order.created'], schema: schemas/order.json }
+      - { events: ['order.**'], schema: { type: object } }
+`,
+    });
+    const [source] = loadRulesDirectory(dir, {}).sources;
+    expect(source).toEqual({
+      id: 'shop',
+      provider: 'none',
+      events: ['order.*'],
+      unknownEvents: 'reject',
+      rateLimit: { perSecond: 5, burst: 10 },
+      schema: [
+        { events: ['order.created'], schema: orderSchema },
+        { events: ['order.**'], schema: { type: 'object' } },
+      ],
+    });
+  });
+
+  it('reports a schema file that is missing, outside the directory, not JSON, or not a valid JSON Schema, at its line', () => {
+    writeRules({
+      'broken.json': '{ "type": ',
+      'invalid.json': JSON.stringify({ type: 'objekt' }),
+      'sources.yaml': `sources:
+  - id: a
+    provider: none
+    schema: missing.json
+  - id: b
+    provider: none
+    schema: ../outside.json
+  - id: c
+    provider: none
+    schema: broken.json
+  - id: d
+    provider: none
+    schema: invalid.json
+  - id: e
+    provider: none
+    schema: { type: object, properties: { id: { minLength: -1 } } }
+`,
+    });
+    const problems = problemsOf().map(({ line, message }) => ({ line, message }));
+    expect(problems).toEqual([
+      { line: 4, message: 'schema: cannot read "missing.json" (relative to the rules directory)' },
+      { line: 7, message: 'schema: "../outside.json" must be a path relative to the rules directory, inside it' },
+      { line: 10, message: expect.stringMatching(/^schema: "broken.json" is not valid JSON: /) as unknown },
+      { line: 13, message: expect.stringMatching(/^schema: not a valid JSON Schema \(draft-07\): schema is invalid: .*type/) as unknown },
+      {
+        line: 16,
+        message: expect.stringMatching(/^schema: not a valid JSON Schema \(draft-07\): schema is invalid: .*minLength/) as unknown,
+      },
+    ]);
+  });
+
+  it('refuses unknown keys and values of the guards with the words of any other setting', () => {
+    writeRules({
+      'sources.yaml': `sources:
+  - id: shop
+    provider: none
+    unknownEvents: drop
+    events: []
+    rateLimit: { perSecond: -1, window: 1s }
+`,
+    });
+    expect(problemsOf().map(({ message }) => message)).toEqual([
+      'sources.0.unknownEvents: must be one of ignore, reject',
+      'sources.0.events: must NOT have fewer than 1 items',
+      'sources.0.rateLimit.perSecond: must be >= 0',
+      'sources.0.rateLimit: unknown key "window"',
+    ]);
+  });
+});

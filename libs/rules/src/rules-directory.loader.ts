@@ -12,6 +12,7 @@ import {
 } from './definition-checks';
 import { ConnectionDefinition, LoadedRules, RuleDefinition, SourceDefinition } from './rule-definitions';
 import { byPosition, RulesLocation, RulesProblem, RulesValidationError } from './rules-validation.error';
+import { inlineSchemaFiles } from './schema-files';
 import { substituteVariables } from './variables';
 
 /** Where a rules directory says a rule's source or db step connection is missing. */
@@ -99,7 +100,10 @@ export function loadRulesDirectory(dir: string, variables: Readonly<Record<strin
   for (const { definition, file, path } of connections) checkConnection(file, path, definition, variables, problems);
   const connectionIds = new Set(connections.map(({ definition }) => definition.id));
   const sourceIds = new Set(sources.map(({ definition }) => definition.id));
-  const resolvedSources = sources.map(({ definition, file, path }) => checkSource(file.reporter(problems), path, definition, variables));
+  const resolvedSources = sources.map(({ definition, file, path }) => {
+    const report = file.reporter(problems);
+    return checkSource(report, path, inlineSchemaFiles(dir, definition, report, path), variables);
+  });
   const references = { sourceIds, connectionIds, missing: MISSING_IN_FILES };
   for (const { definition, file, path } of rules) checkRule(file.reporter(problems), path, definition, variables, references);
   if (problems.length > 0) throw new RulesValidationError(problems.sort(byPosition));

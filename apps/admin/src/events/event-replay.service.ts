@@ -47,6 +47,13 @@ export class EventReplayService {
         `event ${eventId} has not been matched against the rules yet; the engine will dispatch it, replay it after that`,
       );
     }
+    if (event.status === 'ignored') {
+      // Its source does not allow its type (`events`): it is kept to be seen, never to run.
+      throw ApiError.conflict(
+        'event_ignored',
+        `event ${eventId} was ignored: source "${event.sourceId}" does not allow type "${event.type ?? ''}" (its events setting)`,
+      );
+    }
     const candidates = ruleId === undefined ? await this.rulesOfSource(event.sourceId) : [await this.namedRule(ruleId)];
     const verdicts = await Promise.all(candidates.map((candidate) => this.judge(candidate, event)));
     const runs = verdicts.flatMap((verdict) => ('run' in verdict ? [verdict.run] : []));
@@ -100,7 +107,8 @@ export class EventReplayService {
   }
 }
 
-function inFlightConflict(eventId: string, runs: InFlightRun[]): ApiError {
+/** 409 `runs_in_flight`: a replay now could deliver the event twice. */
+export function inFlightConflict(eventId: string, runs: InFlightRun[]): ApiError {
   const described = runs.map((run) => `run ${run.runId} of rule "${run.ruleId}" is ${run.status}`);
   return new ApiError(
     409,

@@ -5,7 +5,11 @@ export class EventSummaryView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() sourceId!: string;
   @ApiProperty({ type: String, nullable: true }) type!: string | null;
-  @ApiProperty({ enum: ['received', 'dispatched', 'unmatched'] }) status!: EventStatus;
+  @ApiProperty({
+    enum: ['received', 'dispatched', 'unmatched', 'ignored'],
+    description: "'ignored': of a type its source does not allow (`events`); stored, never run.",
+  })
+  status!: EventStatus;
   @ApiProperty() idempotencyKey!: string;
   @ApiProperty({ type: String, nullable: true }) contentType!: string | null;
   @ApiProperty({ format: 'date-time' }) receivedAt!: string;

@@ -4,7 +4,7 @@ import { IsIn, IsJSON, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../pagination/page';
 import { TimeRangeQueryDto } from '../validation/time-range-query.dto';
 
-export const EVENT_STATUSES: readonly EventStatus[] = ['received', 'dispatched', 'unmatched'];
+export const EVENT_STATUSES: readonly EventStatus[] = ['received', 'dispatched', 'unmatched', 'ignored'];
 
 /** Filters of `GET /events`; `order=asc` makes it the pull feed. `from` and `to` bound the reception time. */
 export class ListEventsQueryDto extends IntersectionType(PageQueryDto, TimeRangeQueryDto) {

@@ -41,6 +41,50 @@ export class SourceDefinitionDto {
 
   @ApiPropertyOptional({ example: 'payload.id', description: 'JSONata giving the idempotency key.' })
   idempotencyKey?: string;
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['payment_intent.*', 'charge.refunded'],
+    description: 'Globs on the event type: the types this source may deliver. Absent: every type.',
+  })
+  events?: string[];
+
+  @ApiPropertyOptional({
+    enum: ['ignore', 'reject'],
+    description:
+      'A verified delivery of a type `events` does not allow: ignore (default) answers 202 and stores the event as ignored, running nothing; reject answers 422 `event_type_not_allowed`.',
+  })
+  unknownEvents?: 'ignore' | 'reject';
+
+  @ApiPropertyOptional({
+    oneOf: [
+      { type: 'object', additionalProperties: true },
+      {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['events', 'schema'],
+          properties: { events: { type: 'array', items: { type: 'string' } }, schema: { type: 'object', additionalProperties: true } },
+        },
+      },
+    ],
+    example: { type: 'object', required: ['id', 'type'] },
+    description:
+      'A JSON Schema (draft-07) every payload must satisfy before it is stored (422 `schema_violation` otherwise), or a list of { events, schema } ' +
+      'where the first entry whose globs match the event type applies. Inline only here: file paths are read from a rules directory.',
+  })
+  schema?: Record<string, unknown> | { events: string[]; schema: Record<string, unknown> }[];
+
+  @ApiPropertyOptional({
+    type: 'object',
+    required: ['perSecond'],
+    properties: { perSecond: { type: 'number', minimum: 0 }, burst: { type: 'integer', minimum: 1 } },
+    example: { perSecond: 100, burst: 200 },
+    description:
+      'Deliveries per second across every ingest process (429 `rate_limited` with Retry-After beyond); burst defaults to twice perSecond; ' +
+      'perSecond 0: no limit. Default: HOOKFLOW_RATE_LIMIT_PER_SECOND and _BURST.',
+  })
+  rateLimit?: { perSecond: number; burst?: number };
 }
 
 /** POST /sources/:id/secrets: a rotation. */

@@ -37,7 +37,7 @@ export function causeInfo(cause: string): CauseInfo {
 export const SIDE_LABEL = { theirs: 'their outage', ours: 'our rule or config', hookflow: 'Hookflow' } as const;
 
 export const DEAD_LETTER_STATUSES = ['pending', 'replayed', 'resolved', 'discarded'] as const;
-export const EVENT_STATUSES = ['received', 'dispatched', 'unmatched'] as const;
+export const EVENT_STATUSES = ['received', 'dispatched', 'unmatched', 'ignored'] as const;
 
 /** What an operator does about each reason ingest refuses a delivery for. */
 export const REJECTION_HINTS: Record<string, string> = {
@@ -45,7 +45,7 @@ export const REJECTION_HINTS: Record<string, string> = {
     'The delivery carried no signature header: the sender is not signing, or signs in another header than the source expects.',
   malformed_signature: 'The signature header is not in the format of the provider: check the source’s provider and header settings.',
   signature_mismatch:
-    'The signature did not match any of the source’s secrets. Check the secret; if it is right, something between the sender and Hookflow changed the body (a proxy re-serialising JSON): signatures cover the raw bytes.',
+    'The signature did not match any of the source’s secrets. Check the secret; if it is right, something between the sender and Hookflow changed the body (a proxy re-serialising JSON): signatures cover the raw bytes. A rejection’s diagnostics name the form that was signed when Hookflow can find it.',
   timestamp_out_of_tolerance: 'The signed timestamp is outside the source’s tolerance: a replayed delivery, or a sender clock that is off.',
   unknown_source: 'No enabled source has this id: a typo in the webhook URL, or a paused source.',
   source_not_found: 'No enabled source has this id: a typo in the webhook URL, or a paused source.',
@@ -60,4 +60,6 @@ export const REJECTION_HINTS: Record<string, string> = {
   schema_violation: 'The payload failed the source’s JSON Schema.',
   event_type_not_allowed: 'The event type is not in the source’s events list (unknownEvents: reject).',
   rate_limited: 'The source’s rate limit was exceeded; the sender should retry.',
+  verification_rate_limited:
+    'Too many deliveries from this address failed verification, so its deliveries are refused for a while (HOOKFLOW_VERIFICATION_RATE_LIMIT_*).',
 };

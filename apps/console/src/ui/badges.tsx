@@ -12,6 +12,7 @@ const TONE: Record<string, string> = {
   replayed: 'info',
   discarded: 'muted',
   unmatched: 'muted',
+  ignored: 'muted',
 };
 
 export function StatusBadge({ status }: { status: string }) {

@@ -2,9 +2,13 @@ import { deliveryIdempotencyKey } from '@hookflow/idempotency';
 import { isDatabaseUnavailable, NewEvent, StoredEvent } from '@hookflow/persistence';
 import { ExpressionContext, isEvaluationTimeout } from '@hookflow/rules';
 import { BatcherFullError } from '@hookflow/batching';
+import { DeliveryRequest, VerifiableSource } from '@hookflow/verification';
 import { Injectable, Logger } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
+import { DeliveryRateLimiter } from '../guards/delivery-rate-limiter.service';
+import { guardEvents } from '../guards/source-guards';
 import { EventRelay } from '../outbox/event-relay.service';
+import { RefusedDelivery, rejectionDiagnostics } from '../rejections/rejection-diagnostics';
 import { ActiveSource, SourceRegistry } from '../sources/source-registry.service';
 import { EventCommitter } from './event-committer.service';
 import { IngestRejection } from './ingest-rejection';
@@ -23,9 +27,10 @@ export interface Delivery {
 }
 
 export type IntakeBody =
-  | { eventId: string; duplicate?: true }
+  /** `ignored`: stored, but of a type its source does not allow, so nothing runs. */
+  | { eventId: string; duplicate?: true; ignored?: true }
   /** A delivery that carried several events (SendGrid). */
-  | { eventIds: string[]; duplicates: number }
+  | { eventIds: string[]; duplicates: number; ignored?: number }
   /** A provider handshake's own answer (Slack url_verification). */
   | Record<string, unknown>;
 
@@ -42,10 +47,10 @@ const MAX_EVENTS_PER_DELIVERY = 5_000;
 const OVERLOADED_RETRY_AFTER_SECONDS = '1';
 
 /**
- * The ingest path: allow-list, verify the raw bytes, parse, apply the provider's conventions,
- * derive type and idempotency key, commit (grouped with concurrent deliveries), hand the new
- * events to the outbox relay. A 2xx is only ever answered after the commit (DESIGN.md,
- * durability rule); queueing happens after the answer.
+ * The ingest path: rate limit, allow-list, verify the raw bytes, parse, apply the provider's
+ * conventions, derive type and idempotency key, guard (allowed types, schema), commit (grouped
+ * with concurrent deliveries), hand the new events to the outbox relay. A 2xx is only ever
+ * answered after the commit (DESIGN.md, durability rule); queueing happens after the answer.
  */
 @Injectable()
 export class IntakeService {
@@ -55,11 +60,14 @@ export class IntakeService {
     private readonly sources: SourceRegistry,
     private readonly committer: EventCommitter,
     private readonly relay: EventRelay,
+    private readonly rateLimiter: DeliveryRateLimiter,
   ) {}
 
   async accept(delivery: Delivery): Promise<IntakeAnswer> {
     const source = this.sources.get(delivery.sourceId);
     if (!source) throw new IngestRejection(404, 'unknown_source', `no enabled source "${delivery.sourceId}"`);
+    // First, as it is the cheapest check: a flood is refused before any verification work.
+    await this.rateLimiter.admit(source.record.id, delivery.clientIp, source.guards.rateLimit);
     if (source.allowsIp && !source.allowsIp(delivery.clientIp)) {
       this.reject(source, delivery, 'ip_not_allowed', `client address ${delivery.clientIp} is not in the source's allowIps`, 403);
     }
@@ -88,9 +96,13 @@ export class IntakeService {
         ),
       ),
     );
-    const stored = await this.commit(events);
-    this.relay.relay(stored.filter((event) => !event.duplicate).map((event) => event.eventId));
-    return answerFor(stored, payloads.length);
+    const guarded = this.guarded(source, delivery, events);
+    const stored = await this.commit(guarded);
+    // An ignored event is never queued: the engine has nothing to do with it.
+    this.relay.relay(
+      stored.filter((event, index) => !event.duplicate && guarded[index]?.status !== 'ignored').map((event) => event.eventId),
+    );
+    return answerFor(stored, guarded);
   }
 
   private async toEvent(source: ActiveSource, delivery: Delivery, payload: unknown, rawBody: Buffer): Promise<NewEvent> {
@@ -117,19 +129,44 @@ export class IntakeService {
   }
 
   private verify(source: ActiveSource, delivery: Delivery): void {
-    const verdict = source.verifier.verify(
-      { rawBody: delivery.rawBody, headers: delivery.headers, url: delivery.url, receivedAt: delivery.receivedAt },
-      {
-        id: source.record.id,
-        provider: source.record.provider,
-        secrets: source.secretsAt(delivery.receivedAt),
-        settings: source.record.settings,
-      },
-    );
-    if (!verdict.ok) this.reject(source, delivery, verdict.reason, verdict.detail, verdict.reason === 'ip_not_allowed' ? 403 : 401);
+    const request: DeliveryRequest = {
+      rawBody: delivery.rawBody,
+      headers: delivery.headers,
+      url: delivery.url,
+      receivedAt: delivery.receivedAt,
+    };
+    const verifiable: VerifiableSource = {
+      id: source.record.id,
+      provider: source.record.provider,
+      secrets: source.secretsAt(delivery.receivedAt),
+      settings: source.record.settings,
+    };
+    const verdict = source.verifier.verify(request, verifiable);
+    if (verdict.ok) return;
+    // Charged to the address's strict bucket: once it is empty, its deliveries are refused unverified.
+    this.rateLimiter.chargeVerificationFailure(source.record.id, delivery.clientIp);
+    this.reject(source, delivery, verdict.reason, verdict.detail, verdict.reason === 'ip_not_allowed' ? 403 : 401, {
+      verdict,
+      // The same check on other bytes: how the diagnostics find which re-serialisation was signed.
+      reverify: (rawBody) => source.verifier.verify({ ...request, rawBody }, verifiable),
+    });
   }
 
-  private reject(source: ActiveSource, delivery: Delivery, reason: string, detail: string, status: number): never {
+  /** Refuses the delivery; the rejection log gets its diagnostics (which verifier, header, body hash, skew, hint). */
+  private reject(
+    source: ActiveSource,
+    delivery: Delivery,
+    reason: string,
+    detail: string,
+    status: number,
+    check: Pick<RefusedDelivery, 'verdict' | 'reverify'> = {},
+  ): never {
+    const diagnostics = rejectionDiagnostics({
+      provider: source.record.provider,
+      rawBody: delivery.rawBody,
+      contentType: delivery.headers['content-type'],
+      ...check,
+    });
     this.logger.warn(
       {
         source: source.record.id,
@@ -137,10 +174,30 @@ export class IntakeService {
         reason,
         bodyBytes: delivery.rawBody.length,
         clientIp: delivery.clientIp,
+        ...(diagnostics.reserialisation ? { signedForm: diagnostics.reserialisation.signedForm } : {}),
       },
       `rejected delivery: ${detail}`,
     );
-    throw new IngestRejection(status, reason, detail);
+    throw new IngestRejection(status, reason, detail, { diagnostics });
+  }
+
+  /** The source's allowed types and schema; a refusal's log row also says what was received. */
+  private guarded(source: ActiveSource, delivery: Delivery, events: NewEvent[]): NewEvent[] {
+    try {
+      return guardEvents(source.guards, events);
+    } catch (error) {
+      if (!(error instanceof IngestRejection)) throw error;
+      const received = rejectionDiagnostics({
+        provider: source.record.provider,
+        rawBody: delivery.rawBody,
+        contentType: delivery.headers['content-type'],
+      });
+      throw new IngestRejection(error.status, error.code, error.message, {
+        headers: error.headers,
+        details: error.details,
+        diagnostics: { ...received, ...error.diagnostics },
+      });
+    }
   }
 
   /**
@@ -192,15 +249,16 @@ function withoutCredentials(headers: Record<string, string>, source: ActiveSourc
   return kept;
 }
 
-function answerFor(stored: StoredEvent[], deliveredEvents: number): IntakeAnswer {
+function answerFor(stored: StoredEvent[], events: NewEvent[]): IntakeAnswer {
   const duplicates = stored.filter((event) => event.duplicate).length;
   const allDuplicates = duplicates === stored.length;
-  if (deliveredEvents === 1 && stored[0]) {
-    return allDuplicates
-      ? { status: 200, body: { eventId: stored[0].eventId, duplicate: true } }
-      : { status: 202, body: { eventId: stored[0].eventId } };
+  const ignored = stored.filter((event, index) => !event.duplicate && events[index]?.status === 'ignored').length;
+  if (events.length === 1 && stored[0]) {
+    if (allDuplicates) return { status: 200, body: { eventId: stored[0].eventId, duplicate: true } };
+    return { status: 202, body: ignored > 0 ? { eventId: stored[0].eventId, ignored: true } : { eventId: stored[0].eventId } };
   }
-  return { status: allDuplicates ? 200 : 202, body: { eventIds: stored.map((event) => event.eventId), duplicates } };
+  const body = { eventIds: stored.map((event) => event.eventId), duplicates, ...(ignored > 0 ? { ignored } : {}) };
+  return { status: allDuplicates ? 200 : 202, body };
 }
 
 async function eventTypeOf(source: ActiveSource, context: ExpressionContext): Promise<string | null> {

@@ -3,6 +3,8 @@ import { deliveryOutcome } from './delivery-metrics';
 describe('deliveryOutcome', () => {
   it.each([
     [202, undefined, { outcome: 'accepted', reason: '' }],
+    [202, { answer: 'ignored' as const }, { outcome: 'ignored', reason: 'event_type_not_allowed' }],
+    [422, { refusal: 'schema_violation' }, { outcome: 'rejected', reason: 'schema_violation' }],
     [200, { answer: 'duplicate' as const }, { outcome: 'duplicate', reason: '' }],
     [200, { answer: 'handshake' as const }, { outcome: 'handshake', reason: '' }],
     [401, { refusal: 'signature_mismatch' }, { outcome: 'rejected', reason: 'signature_mismatch' }],

@@ -5,15 +5,23 @@ import type { IntakeAnswer } from '../hooks/intake.service';
 const DELIVERY_ROUTE = '/hooks/:sourceId';
 
 /** What the handler or the exception filter learnt about a delivery, for the response hook to count. */
-export type DeliveryNote = { answer: 'duplicate' | 'handshake' } | { refusal: string };
+export type DeliveryNote = { answer: 'duplicate' | 'handshake' | 'ignored' } | { refusal: string };
+
+/** The reason label of a delivery stored `ignored`: the same code `unknownEvents: reject` answers with. */
+export const IGNORED_REASON = 'event_type_not_allowed';
 
 /** Keyed by the Node request: the same object in hooks, the controller and the exception filter. */
 const notes = new WeakMap<FastifyRequest['raw'], DeliveryNote>();
 
 /** Called by the controller with the intake's answer (2xx). */
 export function noteIntakeAnswer(request: FastifyRequest, answer: IntakeAnswer): void {
-  if (answer.status === 202) return; // accepted needs no note: the status says it
-  const body = answer.body as { duplicate?: unknown; duplicates?: unknown };
+  const body = answer.body as { duplicate?: unknown; duplicates?: unknown; ignored?: unknown; eventIds?: unknown[] };
+  // A batch counts as ignored only when every element was: otherwise something of it was accepted.
+  const allIgnored = body.ignored === true || (Array.isArray(body.eventIds) && body.ignored === body.eventIds.length);
+  if (answer.status === 202) {
+    if (allIgnored) notes.set(request.raw, { answer: 'ignored' }); // else accepted, which the status says
+    return;
+  }
   notes.set(request.raw, { answer: body.duplicate === true || typeof body.duplicates === 'number' ? 'duplicate' : 'handshake' });
 }
 
@@ -25,7 +33,10 @@ export function noteRefusal(request: FastifyRequest, reason: string): void {
 /** The `outcome` and `reason` labels of a delivery answered with `status`. */
 export function deliveryOutcome(status: number, note: DeliveryNote | undefined): { outcome: DeliveryOutcome; reason: string } {
   const refusal = note && 'refusal' in note ? note.refusal : undefined;
-  if (status === 202) return { outcome: 'accepted', reason: '' };
+  if (status === 202)
+    return note && 'answer' in note && note.answer === 'ignored'
+      ? { outcome: 'ignored', reason: IGNORED_REASON }
+      : { outcome: 'accepted', reason: '' };
   if (status >= 200 && status < 300) return { outcome: note && 'answer' in note ? note.answer : 'handshake', reason: '' };
   if (status === 503) return { outcome: 'unavailable', reason: refusal ?? 'unavailable' };
   if (status >= 400 && status < 500) return { outcome: 'rejected', reason: refusal ?? 'unknown' };

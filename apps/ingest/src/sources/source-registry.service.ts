@@ -3,6 +3,7 @@ import { CatalogRepository, secretsValidAt, SourceRecord } from '@hookflow/persi
 import { CatalogCache, CompiledExpression, compileExpression } from '@hookflow/rules';
 import { DEFAULT_EVENT_TYPE, Verifier, verifierFor } from '@hookflow/verification';
 import { Inject, Injectable } from '@nestjs/common';
+import { compileSourceGuards, SourceGuards } from '../guards/source-guards';
 import { compileIpAllowlist } from './ip-allowlist';
 
 /** A source ready for the request path: verifier chosen and expressions compiled once. */
@@ -13,6 +14,8 @@ export interface ActiveSource {
   idempotencyKey?: CompiledExpression;
   /** Absent when the source accepts every address. */
   allowsIp?: (clientIp: string) => boolean;
+  /** Its event-type filter, payload schema and rate limit (apps/ingest/src/guards). */
+  guards: SourceGuards;
   /** The secrets that verify a delivery received at `at`: a rotated-out secret stops at its expiry. */
   secretsAt(at: Date): readonly string[];
 }
@@ -38,6 +41,18 @@ export class SourceRegistry extends CatalogCache {
     }
     this.sources = next;
   }
+
+  /**
+   * A source's guards, reused while its settings are unchanged: the catalog is reloaded whenever
+   * any definition changes, and compiling a JSON Schema costs milliseconds.
+   */
+  private guardsOf(record: SourceRecord): SourceGuards {
+    const settings = JSON.stringify(record.settings);
+    const previous = this.sources.get(record.id);
+    if (previous && JSON.stringify(previous.record.settings) === settings) return previous.guards;
+    return compileSourceGuards(record.settings);
+  }
+
   private activate(record: SourceRecord): ActiveSource | undefined {
     const verifier = verifierFor(record.provider);
     if (!verifier) {
@@ -55,11 +70,12 @@ export class SourceRegistry extends CatalogCache {
         eventType: compileExpression(eventType),
         idempotencyKey: idempotencyKey === undefined ? undefined : compileExpression(idempotencyKey),
         allowsIp: allowIps === undefined ? undefined : compileIpAllowlist(allowIps),
+        guards: this.guardsOf(record),
         secretsAt: secretsSchedule(record),
       };
     } catch (error) {
       this.logger.error(
-        `source "${record.id}" has an invalid expression or allowIps entry; its deliveries are refused: ${(error as Error).message}`,
+        `source "${record.id}" has an invalid expression, allowIps entry or schema; its deliveries are refused: ${(error as Error).message}`,
       );
       return undefined;
     }

@@ -3,9 +3,11 @@ import { SourceEntity } from './source.entity';
 
 /**
  * - `received`: committed by ingest, not yet dispatched (the outbox sweeper looks for these);
- * - `dispatched`: its runs are created; `unmatched`: no rule matched, nothing to run.
+ * - `dispatched`: its runs are created; `unmatched`: no rule matched, nothing to run;
+ * - `ignored`: a type its source does not allow (`events`, `unknownEvents: ignore`): kept so a
+ *   retried delivery dedupes and operators can see it, never queued, swept or dispatched.
  */
-export type EventStatus = 'received' | 'dispatched' | 'unmatched';
+export type EventStatus = 'received' | 'dispatched' | 'unmatched' | 'ignored';
 
 /** A verified delivery, stored as received: raw bytes, headers and parsed payload. */
 @Entity({ name: 'events' })

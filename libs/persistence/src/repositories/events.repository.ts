@@ -14,6 +14,8 @@ export interface NewEvent {
   rawBody: Buffer;
   payload: unknown;
   receivedAt: Date;
+  /** Default `received`; `ignored` for a type its source does not allow (never dispatched). */
+  status?: 'received' | 'ignored';
 }
 
 /** The outcome of storing a delivery: the new event, or the first one with the same key. */
@@ -25,7 +27,7 @@ export interface StoredEvent {
   duplicate: boolean;
 }
 
-const COLUMNS_PER_EVENT = 9;
+const COLUMNS_PER_EVENT = 10;
 /** PostgreSQL binds at most 65,535 parameters per statement. */
 const MAX_EVENTS_PER_STATEMENT = Math.floor(65_535 / COLUMNS_PER_EVENT);
 
@@ -64,10 +66,11 @@ export class EventsRepository {
       event.rawBody,
       storableJson(event.payload),
       event.receivedAt,
+      event.status ?? 'received',
     ]);
     const values = rows.map((_, row) => {
       const p = (column: number): string => `$${row * COLUMNS_PER_EVENT + column}`;
-      return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, 'received', ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)})`;
+      return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(10)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)})`;
     });
     const inserted: { id: string }[] = await manager.query(
       `INSERT INTO events (id, source_id, idempotency_key, type, status, headers, content_type, raw_body, payload, received_at)
