@@ -6,6 +6,10 @@ import { QueueModule } from '@hookflow/queue';
 import { RulesModule } from '@hookflow/rules';
 import { LoggingModule, ObservabilityModule } from '@hookflow/runtime';
 import { DynamicModule, Module } from '@nestjs/common';
+import { AlertDetector } from './alerts/alert-detector.service';
+import { CircuitAlerts } from './alerts/circuit-alerts.service';
+import { RunAlerts } from './alerts/run-alerts.service';
+import { SystemEvents } from './alerts/system-events.service';
 import { EventDispatchService } from './dispatch/event-dispatch.service';
 import { EventsProcessor } from './dispatch/events.processor';
 import { OpenCircuitsProbe } from './telemetry/open-circuits.probe';
@@ -43,6 +47,10 @@ export class EngineModule {
         RunsSweeper,
         OpenCircuitsProbe,
         RetentionPruner,
+        SystemEvents,
+        RunAlerts,
+        CircuitAlerts,
+        AlertDetector,
       ],
     };
   }

@@ -2,7 +2,7 @@ export * from './step-executor';
 export { StepRegistry } from './step-registry';
 export { ActionsModule } from './actions.module';
 export { DestinationGuard, DestinationRefusedError } from './http/destination-guard';
-export { CircuitBreakers, CircuitSettings, CircuitState } from './http/circuit-breaker';
+export { CircuitBreakers, CircuitObserver, CircuitSettings, CircuitState, CircuitTransition } from './http/circuit-breaker';
 export { HttpStepExecutor, DEFAULT_HTTP_TIMEOUT_MS, MAX_RESPONSE_BODY_BYTES, parseRetryAfter } from './http/http.step';
 export { TransformStepExecutor } from './transform/transform.step';
 export { EmailStepExecutor, SmtpSettings, DEFAULT_EMAIL_TIMEOUT_MS, EMAIL_IDEMPOTENCY_HEADER } from './email/email.step';

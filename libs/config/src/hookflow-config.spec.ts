@@ -334,6 +334,45 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('HOOKFLOW_ALERT_* and HOOKFLOW_CONSOLE_URL', () => {
+    it('coalesces alerts per 15 minutes, checks sources every minute and links to the local console by default', () => {
+      expect(loadConfig({}).alerts).toEqual({
+        windowMs: 900_000,
+        checkIntervalMs: 60_000,
+        consoleUrl: 'http://localhost:3001/console',
+        failureRate: { percent: 50, minRuns: 10 },
+        rejections: 20,
+      });
+      expect(loadConfig({ ADMIN_PORT: '8081' }).alerts.consoleUrl).toBe('http://localhost:8081/console');
+    });
+
+    it('reads durations, counts and a console URL without its trailing slash', () => {
+      const { alerts } = loadConfig({
+        HOOKFLOW_ALERT_WINDOW: '1h',
+        HOOKFLOW_ALERT_CHECK_INTERVAL: '30s',
+        HOOKFLOW_ALERT_FAILURE_RATE: '25',
+        HOOKFLOW_ALERT_FAILURE_MIN_RUNS: '3',
+        HOOKFLOW_ALERT_REJECTIONS: '100',
+        HOOKFLOW_CONSOLE_URL: 'https://hookflow.example.com/console/',
+      });
+      expect(alerts).toEqual({
+        windowMs: 3_600_000,
+        checkIntervalMs: 30_000,
+        consoleUrl: 'https://hookflow.example.com/console',
+        failureRate: { percent: 25, minRuns: 3 },
+        rejections: 100,
+      });
+    });
+
+    it.each([
+      ['HOOKFLOW_ALERT_WINDOW', '2d', 'HOOKFLOW_ALERT_WINDOW must be a duration from 1s to 24h (got "2d")'],
+      ['HOOKFLOW_ALERT_FAILURE_RATE', '0', 'HOOKFLOW_ALERT_FAILURE_RATE must be an integer from 1 to 100 (got "0")'],
+      ['HOOKFLOW_CONSOLE_URL', 'console', 'HOOKFLOW_CONSOLE_URL must be a http:// or https:// URL (got "console")'],
+    ])('rejects %s=%p', (name, value, message) => {
+      expect(configError({ [name]: value }).message).toBe(message);
+    });
+  });
+
   describe('HOOKFLOW_REPLAY_CONCURRENCY and HOOKFLOW_REPLAY_RATE', () => {
     it('runs 2 replay jobs at once per engine, at most 50 a second across engines, by default', () => {
       expect(loadConfig({}).engine.replays).toEqual({ concurrency: 2, rate: { max: 50, durationMs: 1_000 } });
@@ -420,6 +459,32 @@ describe('loadConfig', () => {
       ['HOOKFLOW_REJECTION_LOG_RETENTION', '12h', 'HOOKFLOW_REJECTION_LOG_RETENTION must be a duration from 1d to 365d (got "12h")'],
     ])('rejects %s=%p', (name, value, message) => {
       expect(configError({ [name]: value }).message).toBe(message);
+    });
+  });
+
+  describe('HOOKFLOW_RATE_LIMIT_* and HOOKFLOW_VERIFICATION_RATE_LIMIT_*', () => {
+    it('limits each source to 1000/s (burst 2000), and verification failures to 10/s (burst 20) per source and address', () => {
+      expect(loadConfig({}).ingest.rateLimits).toEqual({
+        deliveries: { perSecond: 1000, burst: 2000 },
+        verificationFailures: { perSecond: 10, burst: 20 },
+      });
+    });
+
+    it('takes a burst of twice the rate when only the rate is set, and 0 as off', () => {
+      expect(
+        loadConfig({ HOOKFLOW_RATE_LIMIT_PER_SECOND: '50', HOOKFLOW_VERIFICATION_RATE_LIMIT_PER_SECOND: '0' }).ingest.rateLimits,
+      ).toEqual({
+        deliveries: { perSecond: 50, burst: 100 },
+        verificationFailures: { perSecond: 0, burst: 1 },
+      });
+      expect(loadConfig({ HOOKFLOW_RATE_LIMIT_BURST: '5000' }).ingest.rateLimits.deliveries).toEqual({ perSecond: 1000, burst: 5000 });
+    });
+
+    it('rejects a negative rate and an empty bucket', () => {
+      expect(configError({ HOOKFLOW_RATE_LIMIT_PER_SECOND: '-1', HOOKFLOW_VERIFICATION_RATE_LIMIT_BURST: '0' }).message).toBe(
+        'HOOKFLOW_RATE_LIMIT_PER_SECOND must be an integer from 0 to 1000000 (got "-1")\n' +
+          'HOOKFLOW_VERIFICATION_RATE_LIMIT_BURST must be an integer from 1 to 10000000 (got "0")',
+      );
     });
   });
 });

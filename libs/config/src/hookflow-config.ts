@@ -45,6 +45,11 @@ export interface HookflowConfig {
     trustedProxies: string[];
     /** The log of refused deliveries: the newest `maxPerSource` rows per source, none older than `retentionMs`. */
     rejectionLog: { maxPerSource: number; retentionMs: number };
+    /**
+     * Token buckets in Redis, shared by every ingest process: `deliveries` per source (its own
+     * `rateLimit` wins), `verificationFailures` per source and client address. perSecond 0: off.
+     */
+    rateLimits: { deliveries: TokenBucketLimit; verificationFailures: TokenBucketLimit };
   };
   engine: {
     host: string;
@@ -72,9 +77,29 @@ export interface HookflowConfig {
   admin: { host: string; port: number; consoleDir?: string };
   /** Email steps. `url` is unset in production unless HOOKFLOW_SMTP_URL gives it (email steps then fail). */
   smtp: { url?: string; from: string };
+  /**
+   * Hookflow's own events in the built-in `hookflow` source (README, "Alerts"): at most one per kind
+   * and subject per `windowMs`. Every `checkIntervalMs` one engine looks for silent sources, and over
+   * the last `windowMs` for a failure rate of at least `failureRate.percent` among at least
+   * `failureRate.minRuns` finished runs, and for at least `rejections` refused deliveries.
+   * `consoleUrl` starts the console links the events carry.
+   */
+  alerts: {
+    windowMs: number;
+    checkIntervalMs: number;
+    consoleUrl: string;
+    failureRate: { percent: number; minRuns: number };
+    rejections: number;
+  };
   /** From HOOKFLOW_MASTER_KEY or HOOKFLOW_MASTER_KEY_FILE. */
   security: MasterKeySettings;
   log: { level: string; pretty: boolean };
+}
+
+/** A token bucket: `perSecond` tokens added per second, holding at most `burst`; perSecond 0: no limit. */
+export interface TokenBucketLimit {
+  perSecond: number;
+  burst: number;
 }
 
 /** At most `max` jobs per `durationMs`. */
@@ -185,6 +210,13 @@ class EnvReader {
     return parseByteSize(fallback) ?? 0;
   }
 
+  /** `<prefix>_PER_SECOND` and `<prefix>_BURST`; the burst defaults to twice the rate when only the rate is set. */
+  tokenBucket(prefix: string, perSecond: number, burst: number): TokenBucketLimit {
+    const rate = this.integer(`${prefix}_PER_SECOND`, perSecond, 0, 1_000_000);
+    const defaultBurst = this.env[`${prefix}_PER_SECOND`] ? Math.max(1, rate * 2) : burst;
+    return { perSecond: rate, burst: this.integer(`${prefix}_BURST`, defaultBurst, 1, 10_000_000) };
+  }
+
   boolean(name: string, fallback: boolean): boolean {
     const raw = this.string(name, String(fallback)).toLowerCase();
     if (raw === 'true' || raw === '1') return true;
@@ -263,6 +295,12 @@ export function loadConfig(env: Env = process.env): HookflowConfig {
         // At least a day: the health of a source counts rejections over the last day.
         retentionMs: read.boundedDuration('HOOKFLOW_REJECTION_LOG_RETENTION', '7d', '1d', '365d'),
       },
+      // Generous by default: it is there so one noisy or hostile sender cannot starve the others,
+      // not to shape normal traffic. Verification failures get a strict bucket of their own.
+      rateLimits: {
+        deliveries: read.tokenBucket('HOOKFLOW_RATE_LIMIT', 1000, 2000),
+        verificationFailures: read.tokenBucket('HOOKFLOW_VERIFICATION_RATE_LIMIT', 10, 20),
+      },
     },
     engine: {
       host,
@@ -295,6 +333,18 @@ export function loadConfig(env: Env = process.env): HookflowConfig {
           ? read.optionalUrl('HOOKFLOW_SMTP_URL', ['smtp:', 'smtps:'])
           : read.url('HOOKFLOW_SMTP_URL', DEVELOPMENT_SMTP_URL, ['smtp:', 'smtps:']),
       from: read.mailbox('HOOKFLOW_SMTP_FROM', 'Hookflow <hookflow@localhost>'),
+    },
+    alerts: {
+      windowMs: read.boundedDuration('HOOKFLOW_ALERT_WINDOW', '15m', '1s', '24h'),
+      checkIntervalMs: read.boundedDuration('HOOKFLOW_ALERT_CHECK_INTERVAL', '1m', '100ms', '1h'),
+      consoleUrl: read
+        .url('HOOKFLOW_CONSOLE_URL', `http://localhost:${read.string('ADMIN_PORT', '3001')}/console`, ['http:', 'https:'])
+        .replace(/\/+$/, ''),
+      failureRate: {
+        percent: read.integer('HOOKFLOW_ALERT_FAILURE_RATE', 50, 1, 100),
+        minRuns: read.integer('HOOKFLOW_ALERT_FAILURE_MIN_RUNS', 10, 1, 1_000_000),
+      },
+      rejections: read.integer('HOOKFLOW_ALERT_REJECTIONS', 20, 1, 1_000_000_000),
     },
     security,
     log: {

@@ -1,4 +1,4 @@
-export { ConfigError, Environment, HookflowConfig, loadConfig, RateLimit, redactUrl } from './hookflow-config';
+export { ConfigError, Environment, HookflowConfig, loadConfig, RateLimit, redactUrl, TokenBucketLimit } from './hookflow-config';
 export { HOOKFLOW_CONFIG, HookflowConfigModule, InjectConfig } from './config.module';
 export { parseByteSize, parseDuration } from './units';
 export { TracingSettings, tracingSettings } from './tracing-settings';

@@ -18,5 +18,6 @@ export * from './repositories/runs-query.repository';
 export * from './repositories/dead-letters-query.repository';
 export * from './repositories/replays.repository';
 export * from './repositories/retention.repository';
+export * from './repositories/alert-signals.repository';
 export { TimePosition } from './repositories/sql-filter';
 export { ensureDatabaseExists } from './ensure-database';

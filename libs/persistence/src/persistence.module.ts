@@ -1,6 +1,7 @@
 import { HOOKFLOW_CONFIG, HookflowConfig } from '@hookflow/config';
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AlertSignalsRepository } from './repositories/alert-signals.repository';
 import { ApiKeysRepository } from './repositories/api-keys.repository';
 import { CatalogRepository } from './repositories/catalog.repository';
 import { DeadLettersRepository } from './repositories/dead-letters.repository';
@@ -35,6 +36,7 @@ const REPOSITORIES = [
   DeadLettersQueryRepository,
   ReplaysRepository,
   RetentionRepository,
+  AlertSignalsRepository,
 ];
 
 /** The database connection and every repository. The only module that knows SQL. */

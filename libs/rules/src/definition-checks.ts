@@ -1,6 +1,8 @@
+import { SYSTEM_SOURCE_ID } from '@hookflow/persistence';
 import Ajv, { ErrorObject } from 'ajv';
 import { STEP_EXPRESSION_FIELDS } from './compiled-rule';
 import { ExpressionSyntaxError, compileExpression } from './expression';
+import { compilePayloadSchema, payloadSchemaRules } from './payload-schema';
 import { DbTarget, RuleDefinition, SourceDefinition } from './rule-definitions';
 import { RULE_FILE_SCHEMA } from './rule-file.schema';
 import { RulesLocation } from './rules-validation.error';
@@ -102,7 +104,10 @@ export function checkSource(
   source: SourceDefinition,
   variables: Readonly<Record<string, string | undefined>>,
 ): SourceDefinition {
+  checkSourceId(report, path, source);
   checkExpressions(report, path, source, ['eventType', 'idempotencyKey']);
+  // A schema still given as a path here is one the loader could not read, and has said so.
+  checkPayloadSchemas(report, path, source, () => undefined);
   let missing = false;
   const resolved = substituteVariables(source, variables, (name) => {
     missing = true;
@@ -123,7 +128,11 @@ export function checkApiSource(
   source: SourceDefinition,
   scope: VariableScope,
 ): SourceDefinition {
+  checkSourceId(report, path, source);
   checkExpressions(report, path, source, ['eventType', 'idempotencyKey']);
+  checkPayloadSchemas(report, path, source, (at) =>
+    report(at, `${at.join('.')}: a schema file is read from a rules directory only; through the admin API give the schema itself`),
+  );
   const { secrets, ...settings } = source;
   for (const { name, path: at } of uniqueReferences(variableReferences(settings))) {
     report(
@@ -143,6 +152,13 @@ export function checkApiSource(
   const resolved = resolvedSecrets === undefined ? source : { ...source, secrets: resolvedSecrets };
   if (!missing && refused.size === 0) checkResolvedSource(report, path, resolved);
   return resolved;
+}
+
+/** The built-in source's id is Hookflow's: a definition of it would let anyone post "system" events. */
+function checkSourceId(report: ProblemReporter, path: DefinitionPath, source: SourceDefinition): void {
+  if (source.id === SYSTEM_SOURCE_ID) {
+    report([...path, 'id'], `source id "${SYSTEM_SOURCE_ID}" is reserved for Hookflow's own events: rules name it without defining it`);
+  }
 }
 
 /** A resolved source validated again: `secrets: ["${TOKEN:-}"]` may resolve to an empty secret. */
@@ -191,7 +207,8 @@ export function checkRule(
   references: ReferenceCheck,
   scope?: VariableScope,
 ): void {
-  if (rule.source !== '*' && !references.sourceIds.has(rule.source)) {
+  // The built-in source exists everywhere (a migration makes it), so no file or API call defines it.
+  if (rule.source !== '*' && rule.source !== SYSTEM_SOURCE_ID && !references.sourceIds.has(rule.source)) {
     report([...path, 'source'], `rule "${rule.id}" names source "${rule.source}", ${references.missing.source}`);
   }
   checkExpressions(report, path, rule, ['when']);
@@ -239,6 +256,28 @@ export function dbTargetsOf(locate: Locator, path: DefinitionPath, rule: RuleDef
         keyAt: step.key ? locate([...stepPath, 'key']) : undefined,
       },
     ];
+  });
+}
+
+/**
+ * Each payload schema of a source compiles, so a broken one is refused where it is written rather
+ * than making the source refuse every delivery. `onPath` handles a schema given as a file path.
+ */
+function checkPayloadSchemas(
+  report: ProblemReporter,
+  path: DefinitionPath,
+  source: SourceDefinition,
+  onPath: (at: DefinitionPath) => void,
+): void {
+  const single = !Array.isArray(source.schema);
+  payloadSchemaRules(source.schema).forEach((rule, index) => {
+    const at = single ? [...path, 'schema'] : [...path, 'schema', index, 'schema'];
+    if (typeof rule.schema === 'string') return onPath(at);
+    try {
+      compilePayloadSchema(rule.schema);
+    } catch (error) {
+      report(at, `${at.slice(path.length).join('.')}: not a valid JSON Schema (draft-07): ${(error as Error).message}`);
+    }
   });
 }
 

@@ -121,12 +121,62 @@ export const RULE_FILE_SCHEMA = {
           description:
             'How often deliveries normally arrive: a source quiet for longer (no event since, or since it was created) is reported silent by its health.',
         },
+        events: {
+          type: 'array',
+          minItems: 1,
+          items: { type: 'string', minLength: 1 },
+          description:
+            'Globs on the event type (* one dot-separated segment, ** any number): the types this source may deliver. Absent: every type.',
+        },
+        unknownEvents: {
+          enum: ['ignore', 'reject'],
+          description:
+            'A verified delivery of a type `events` does not allow: ignore (default) answers 202 and stores it as ignored, running nothing; reject answers 422.',
+        },
+        schema: {
+          type: ['object', 'string', 'array'],
+          minLength: 1,
+          minItems: 1,
+          items: { $ref: '#/definitions/payloadSchemaEntry' },
+          description:
+            'A JSON Schema (draft-07) every payload must satisfy before it is stored (422 otherwise): inline, or a .json/.yaml file path relative to the rules directory; ' +
+            'or a list of { events, schema } where the first entry whose globs match the event type applies.',
+        },
+        rateLimit: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['perSecond'],
+          description:
+            'Deliveries accepted per second across every ingest process (429 with Retry-After beyond); default HOOKFLOW_RATE_LIMIT_PER_SECOND.',
+          properties: {
+            perSecond: { type: 'number', minimum: 0, maximum: 1_000_000, description: 'Sustained rate; 0: no limit for this source.' },
+            burst: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 10_000_000,
+              description: 'Deliveries accepted at once after a quiet spell (default twice perSecond).',
+            },
+          },
+        },
       },
       allOf: [
         { if: { properties: { provider: { not: { enum: PROVIDERS_WITHOUT_SECRETS } } } }, then: { required: ['secrets'] } },
         { if: { properties: { provider: { const: 'sendgrid' } } }, then: { required: ['publicKey'] } },
         { if: { properties: { provider: { const: 'basic' } } }, then: { required: ['username'] } },
       ],
+    },
+    payloadSchemaEntry: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['events', 'schema'],
+      properties: {
+        events: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 }, description: 'Globs on the event type.' },
+        schema: {
+          type: ['object', 'string'],
+          minLength: 1,
+          description: 'A JSON Schema (draft-07) inline, or a .json/.yaml file path relative to the rules directory.',
+        },
+      },
     },
     retry: {
       type: 'object',

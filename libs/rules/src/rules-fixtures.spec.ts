@@ -57,6 +57,9 @@ const CASES: Record<string, string[]> = {
   'yaml-syntax-error': [
     'test/fixtures/rules/yaml-syntax-error/rules.yaml:11:1: this line is indented less than the keys above it, but more than the list it belongs to',
   ],
+  'reserved-source-id': [
+    `test/fixtures/rules/reserved-source-id/rules.yaml:2:9: source id "hookflow" is reserved for Hookflow's own events: rules name it without defining it`,
+  ],
   'bad-duration': [
     'test/fixtures/rules/bad-duration/rules.yaml:4:16: sources.0.tolerance: must be a duration such as 250ms, 2s, 5m or 1h',
     'test/fixtures/rules/bad-duration/rules.yaml:8:34: rules.0.retry.delay: must be a duration such as 250ms, 2s, 5m or 1h',
@@ -70,6 +73,15 @@ describe('rules fixtures', () => {
     expect(catalog.sources.map((source) => source.id)).toEqual(['shop']);
     expect(catalog.rules.map((rule) => rule.id)).toEqual(['big-order']);
     expect(catalog.connections.map((connection) => connection.id)).toEqual(['warehouse']);
+  });
+
+  it('loads the shipped rules directory, whose alert rules name the built-in source hookflow without defining it', () => {
+    const catalog = loadRulesDirectory('rules', {});
+    expect(catalog.sources.map((source) => source.id)).not.toContain('hookflow');
+    expect(catalog.rules.filter((rule) => rule.source === 'hookflow').map((rule) => rule.id)).toEqual([
+      'email-on-call',
+      'chat-circuit-opened',
+    ]);
   });
 
   it.each(Object.entries(CASES))('reports the problems of %s verbatim', (name, expected) => {

@@ -18,6 +18,7 @@ export {
   DeliveryRecord,
   RunFinalStatus,
   RetentionTable,
+  SystemEventOutcome,
   QueueJobState,
   QUEUE_JOB_STATES,
   ScrapeProbe,

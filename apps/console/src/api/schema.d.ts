@@ -451,6 +451,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/runs/{id}/replay': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Replay a run, whole or from one of its steps, with the rule’s current version
+     * @description A new run of the event for the rule (`replayOf` this run), queued on the replays queue; it takes over the pending dead letters of the event for the rule. With `fromStep`, the steps before it are carried over (their succeeded attempts copied, nothing sent again; their outputs feed later steps) and the steps from it on execute again, with new Idempotency-Keys. 422 `unknown_step` when the current version has no such step; 409 `earlier_step_incomplete` when a step before it neither succeeded nor was skipped in this run; 409 `runs_in_flight` while a run of the event for the rule has not finished (unless `force`); 409 `rule_missing`, `rule_disabled`. Needs a write key.
+     */
+    post: operations['RunsController_replay'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/runs/counts': {
     parameters: {
       query?: never;
@@ -972,8 +992,11 @@ export interface components {
       receivedAt: string;
       runs: components['schemas']['EventRunView'][];
       sourceId: string;
-      /** @enum {string} */
-      status: 'received' | 'dispatched' | 'unmatched';
+      /**
+       * @description 'ignored': of a type its source does not allow (`events`); stored, never run.
+       * @enum {string}
+       */
+      status: 'received' | 'dispatched' | 'unmatched' | 'ignored';
       type: string | null;
     };
     EventFeedHeadView: {
@@ -1024,8 +1047,11 @@ export interface components {
       /** Format: date-time */
       receivedAt: string;
       sourceId: string;
-      /** @enum {string} */
-      status: 'received' | 'dispatched' | 'unmatched';
+      /**
+       * @description 'ignored': of a type its source does not allow (`events`); stored, never run.
+       * @enum {string}
+       */
+      status: 'received' | 'dispatched' | 'unmatched' | 'ignored';
       type: string | null;
     };
     ExpressionOutcomeView: {
@@ -1068,6 +1094,49 @@ export interface components {
       /** @description True when the source's rejection log is full (HOOKFLOW_REJECTION_LOG_SIZE) and began after the window did: older rejections were pruned, so the counts are lower bounds. */
       truncated: boolean;
     };
+    RejectionDiagnosticsView: {
+      /**
+       * @description The body's length in bytes, as received
+       * @example 1187
+       */
+      bodyBytes: number;
+      /**
+       * @description The body's SHA-256 (hex), as received
+       * @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+       */
+      bodySha256: string;
+      /** @example application/json */
+      contentType: string | null;
+      /**
+       * @description The source's provider: the verifier that checked the delivery
+       * @example stripe
+       */
+      provider: string;
+      /** @description Present when the signature matches a re-serialised form of the body */
+      reserialisation?: components['schemas']['ReserialisationHintView'];
+      /**
+       * @description The header the signature or credential was read from, or expected in
+       * @example stripe-signature
+       */
+      signatureHeader?: string;
+      /**
+       * @description The header the signed timestamp was read from, when separate
+       * @example x-slack-request-timestamp
+       */
+      timestampHeader?: string;
+      /**
+       * @description Time received minus the signed timestamp, in seconds: positive when the timestamp is in the past
+       * @example 912
+       */
+      timestampSkewSeconds?: number;
+      /**
+       * @description The tolerance the skew is checked against, in seconds
+       * @example 300
+       */
+      toleranceSeconds?: number;
+      /** @description schema_violation: where the payload fails the source's schema (at most 20) */
+      violations?: components['schemas']['SchemaViolationView'][];
+    };
     RejectionPageView: {
       items: components['schemas']['RejectionView'][];
       nextCursor: string | null;
@@ -1076,6 +1145,8 @@ export interface components {
       clientIp: string | null;
       /** Format: date-time */
       createdAt: string;
+      /** @description Null for refusals before a source was found (unknown source, body too large) and for rows logged before diagnostics were kept */
+      diagnostics: components['schemas']['RejectionDiagnosticsView'] | null;
       /** @example 1042 */
       id: string;
       /** @description The message the sender got */
@@ -1107,6 +1178,24 @@ export interface components {
       force: boolean;
       /** @description Replay through this rule only */
       ruleId?: string;
+    };
+    ReplayRunDto: {
+      /**
+       * @description Replay even while runs of the event for this rule have not finished (otherwise 409 `runs_in_flight`)
+       * @default false
+       */
+      force: boolean;
+      /** @description Start at this step of the rule’s current version: the steps before it are carried over from the replayed run (their succeeded attempts copied, nothing sent again), this step and the ones after it execute again */
+      fromStep?: string;
+    };
+    ReserialisationHintView: {
+      /** @description What to tell the sender, or whoever runs a proxy in between */
+      hint: string;
+      /**
+       * @description The form of the body the signature matches
+       * @example JSON indented by 2 spaces
+       */
+      signedForm: string;
     };
     RetryPolicyDto: {
       /**
@@ -1242,6 +1331,8 @@ export interface components {
       executions: number;
       /** Format: date-time */
       finishedAt: string | null;
+      /** @description A replay from a step: the step it started at (the steps before it were carried over from `replayOf`) */
+      fromStep: string | null;
       /** Format: uuid */
       id: string;
       /** Format: date-time */
@@ -1265,6 +1356,21 @@ export interface components {
       items: components['schemas']['RunView'][];
       nextCursor: string | null;
     };
+    RunReplayView: {
+      /** @description The steps before `fromStep` whose succeeded attempts the new run carries over */
+      carriedSteps: string[];
+      /** @description Pending dead letters of this event and rule that the run now settles */
+      deadLettersReplayed: string[];
+      /** @description The step the new run starts at (null: it runs every step) */
+      fromStep: string | null;
+      replay: number;
+      /** Format: uuid */
+      replayOf: string | null;
+      ruleId: string;
+      ruleVersion: number;
+      /** Format: uuid */
+      runId: string;
+    };
     RunView: {
       /** Format: date-time */
       createdAt: string;
@@ -1276,6 +1382,8 @@ export interface components {
       executions: number;
       /** Format: date-time */
       finishedAt: string | null;
+      /** @description A replay from a step: the step it started at (the steps before it were carried over from `replayOf`) */
+      fromStep: string | null;
       /** Format: uuid */
       id: string;
       /** Format: date-time */
@@ -1322,6 +1430,20 @@ export interface components {
        * @example order.created
        */
       type?: string;
+    };
+    SchemaViolationView: {
+      /**
+       * @description In a batch delivery (SendGrid), the element
+       * @example 3
+       */
+      index?: number;
+      /** @example must be integer */
+      message: string;
+      /**
+       * @description A JSON Pointer into the payload ("/" for the payload itself)
+       * @example /data/object/amount
+       */
+      path: string;
     };
     SecretView: {
       /**
@@ -1390,6 +1512,14 @@ export interface components {
       /** @description Default true; false creates the source paused. */
       enabled?: boolean;
       /**
+       * @description Globs on the event type: the types this source may deliver. Absent: every type.
+       * @example [
+       *       "payment_intent.*",
+       *       "charge.refunded"
+       *     ]
+       */
+      events?: string[];
+      /**
        * @description JSONata giving the event type.
        * @example payload.type
        */
@@ -1423,6 +1553,37 @@ export interface components {
         | 'bearer'
         | 'none';
       /**
+       * @description Deliveries per second across every ingest process (429 `rate_limited` with Retry-After beyond); burst defaults to twice perSecond; perSecond 0: no limit. Default: HOOKFLOW_RATE_LIMIT_PER_SECOND and _BURST.
+       * @example {
+       *       "perSecond": 100,
+       *       "burst": 200
+       *     }
+       */
+      rateLimit?: {
+        burst?: number;
+        perSecond?: number;
+      };
+      /**
+       * @description A JSON Schema (draft-07) every payload must satisfy before it is stored (422 `schema_violation` otherwise), or a list of { events, schema } where the first entry whose globs match the event type applies. Inline only here: file paths are read from a rules directory.
+       * @example {
+       *       "type": "object",
+       *       "required": [
+       *         "id",
+       *         "type"
+       *       ]
+       *     }
+       */
+      schema?:
+        | {
+            [key: string]: unknown;
+          }
+        | {
+            events: string[];
+            schema: {
+              [key: string]: unknown;
+            };
+          }[];
+      /**
        * @description Signing secrets, passwords or tokens (${VAR} references resolve from the admin process environment). Write-only: stored encrypted, never returned. PUT without `secrets` keeps the stored ones (with their expiries).
        * @example [
        *       "whsec_…"
@@ -1434,6 +1595,11 @@ export interface components {
        * @example 300s
        */
       tolerance?: string;
+      /**
+       * @description A verified delivery of a type `events` does not allow: ignore (default) answers 202 and stores the event as ignored, running nothing; reject answers 422 `event_type_not_allowed`.
+       * @enum {string}
+       */
+      unknownEvents?: 'ignore' | 'reject';
     };
     SourceHealthView: {
       /**
@@ -1513,6 +1679,11 @@ export interface components {
     StepAttemptView: {
       /** @description 1 for the first try of the step */
       attempt: number;
+      /**
+       * Format: uuid
+       * @description Set when a replay from a step carried this attempt over instead of making it: the run that made it (nothing was sent again)
+       */
+      carriedFrom: string | null;
       durationMs: number;
       error: string | null;
       /** @description The step output (for http: status, headers, body) */
@@ -1797,7 +1968,7 @@ export interface operations {
         payload?: string;
         /** @description Source id */
         source?: string;
-        status?: 'received' | 'dispatched' | 'unmatched';
+        status?: 'received' | 'dispatched' | 'unmatched' | 'ignored';
         /** @description Before this time (RFC 3339) */
         to?: string;
         /** @description Event type, matched exactly (no globs) */
@@ -2269,6 +2440,31 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['RunDetailView'];
+        };
+      };
+    };
+  };
+  RunsController_replay: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReplayRunDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RunReplayView'];
         };
       };
     };

@@ -6,6 +6,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { v7 as uuidv7 } from 'uuid';
+import { RunAlerts } from '../alerts/run-alerts.service';
 import { RuleRegistry } from '../rules/rule-registry.service';
 import { eventSpanAttributes } from '../telemetry/span-attributes';
 
@@ -20,6 +21,7 @@ export class EventDispatchService {
     private readonly rules: RuleRegistry,
     private readonly metrics: HookflowMetrics,
     @InjectQueue(RUNS_QUEUE) private readonly runsQueue: Queue<RunJob>,
+    private readonly alerts: RunAlerts,
   ) {}
 
   /**
@@ -36,7 +38,11 @@ export class EventDispatchService {
     const runs = event.status === 'received' ? await this.matchRules(event) : [];
     const pending = await this.runs.dispatchEvent(eventId, runs);
     // A `when` that failed to evaluate made its run failed (and dead-lettered) on the spot.
-    for (const run of runs) if (run.evaluationError) this.metrics.recordRunFinished(run.ruleId, 'failed');
+    for (const run of runs) {
+      if (!run.evaluationError) continue;
+      this.metrics.recordRunFinished(run.ruleId, 'failed');
+      await this.alerts.deadLettered({ ...run, eventId }, { stepId: null, cause: 'evaluation', error: run.evaluationError }, event);
+    }
     if (pending.length > 0) {
       await this.runsQueue.addBulk(
         pending.map((runId) => ({ name: 'run', data: { runId, execution: 1 }, opts: { ...RUN_JOB_OPTIONS, jobId: runJobId(runId, 1) } })),

@@ -48,6 +48,22 @@ describe('RuleRegistry', () => {
     expect(registry.rulesFor('billing').map((rule) => rule.id)).toEqual(['r1', 'r3']);
   });
 
+  it("gives Hookflow's own events to the rules that name `hookflow` only, never to the `*` ones", async () => {
+    catalog.active = activeRules(2);
+    expect(registry.hasSystemRules()).toBe(false);
+    await registry.reload();
+    expect(registry.rulesFor('hookflow')).toEqual([]);
+    expect(registry.hasSystemRules()).toBe(false);
+
+    const alert = { ruleId: 'alert', version: 1, sourceId: 'hookflow', definition: definition('alert', 'v1', 'hookflow') };
+    catalog.active = [...activeRules(2), alert];
+    await registry.reload();
+
+    expect(registry.rulesFor('hookflow').map((rule) => rule.id)).toEqual(['alert']);
+    expect(registry.rulesFor('shop').map((rule) => rule.id)).toEqual(['r0', 'r1']);
+    expect(registry.hasSystemRules()).toBe(true);
+  });
+
   it('keeps every active version compiled, however many rules there are, without reading them again', async () => {
     catalog.active = activeRules(1_500);
     await registry.reload();

@@ -1,5 +1,5 @@
 import { HOOKFLOW_CONFIG, HookflowConfig } from '@hookflow/config';
-import { ActiveRuleVersion, CatalogRepository } from '@hookflow/persistence';
+import { ActiveRuleVersion, CatalogRepository, SYSTEM_SOURCE_ID } from '@hookflow/persistence';
 import { CatalogCache, CompiledRule, compileRule, RuleDefinition } from '@hookflow/rules';
 import { Inject, Injectable } from '@nestjs/common';
 
@@ -19,9 +19,19 @@ export class RuleRegistry extends CatalogCache {
     super(config, catalog);
   }
 
-  /** Rules that may match an event of this source: its own and the `*` ones. */
+  /**
+   * Rules that may match an event of this source: its own and the `*` ones. Hookflow's own events
+   * go to the rules that name `hookflow` only: a `*` rule written for deliveries would otherwise
+   * run (and maybe fail) on every alert.
+   */
   rulesFor(sourceId: string): readonly CompiledRule[] {
+    if (sourceId === SYSTEM_SOURCE_ID) return this.bySource.get(SYSTEM_SOURCE_ID) ?? [];
     return this.bySource.get(sourceId) ?? this.bySource.get('*') ?? [];
+  }
+
+  /** Whether some enabled rule takes Hookflow's own events: when none does, they are not emitted. */
+  hasSystemRules(): boolean {
+    return (this.bySource.get(SYSTEM_SOURCE_ID)?.length ?? 0) > 0;
   }
 
   /** A specific version, current or not: a run keeps the version it was created with. */
@@ -54,7 +64,8 @@ export class RuleRegistry extends CatalogCache {
     }
     // Each source's list already holds the `*` rules, so the per-event lookup allocates nothing.
     const wildcard = next.get('*') ?? [];
-    for (const [sourceId, rules] of next) if (sourceId !== '*') next.set(sourceId, [...rules, ...wildcard]);
+    for (const [sourceId, rules] of next)
+      if (sourceId !== '*' && sourceId !== SYSTEM_SOURCE_ID) next.set(sourceId, [...rules, ...wildcard]);
     // Versions that stop being current stay compiled a while, for runs of theirs that still retry.
     for (const [key, rule] of this.active) {
       if (nextActive.has(key)) continue;

@@ -4,6 +4,7 @@ import { DeadLetterCause, NewStepAttempt, RunEntity, RunsRepository, StepAttempt
 import { CompiledStep, eventContext, ExpressionContext, isTruthy, retryDelayMs } from '@hookflow/rules';
 import { annotateSpan, HookflowAttributes, HookflowMetrics, inSpan, markSpanFailed } from '@hookflow/telemetry';
 import { Injectable, Logger } from '@nestjs/common';
+import { RunAlerts } from '../alerts/run-alerts.service';
 import { RuleRegistry } from '../rules/rule-registry.service';
 import { eventSpanAttributes } from '../telemetry/span-attributes';
 import { RunQueues } from './run-queues.service';
@@ -33,6 +34,7 @@ export class RunExecutor {
     private readonly deadLetters: DeadLetterService,
     private readonly metrics: HookflowMetrics,
     private readonly queues: RunQueues,
+    private readonly alerts: RunAlerts,
   ) {}
 
   async execute(runId: string, execution: number): Promise<void> {
@@ -51,8 +53,17 @@ export class RunExecutor {
     }
     const context: ExpressionContext = { ...eventContext(event), steps: {}, rule: { id: rule.id, version: rule.version } };
     const history = firstClaim ? [] : await this.runs.attempts(run.id);
+    const startsAt = run.fromStep === null ? 0 : rule.steps.findIndex((step) => step.id === run.fromStep);
+    if (startsAt < 0) {
+      const error = `rule ${run.ruleId} version ${run.ruleVersion} has no step ${run.fromStep} to replay from`;
+      return this.fail(run, { stepId: null, cause: 'config', error });
+    }
     let unrecorded: NewStepAttempt | undefined;
     for (const [index, step] of rule.steps.entries()) {
+      if (index < startsAt) {
+        carryOver(step, history, context.steps as StepsContext);
+        continue;
+      }
       const later = new Set(rule.steps.slice(index + 1).map((next) => next.id));
       const movedOn = history.some((attempt) => later.has(attempt.stepId));
       const verdict = await this.runStep(run, step, context, history, { movedOn, lastStep: later.size === 0 });
@@ -62,6 +73,7 @@ export class RunExecutor {
     await this.runs.markSucceeded(run.id, unrecorded);
     this.metrics.recordRunFinished(run.ruleId, 'succeeded');
     this.logger.log(`run ${run.id} (${run.ruleId}) succeeded`);
+    await this.alerts.recovered(run, event);
   }
 
   /**
@@ -223,7 +235,17 @@ export class RunExecutor {
     await this.deadLetters.deadLetter(run, failure);
     this.metrics.recordRunFinished(run.ruleId, 'failed');
     this.logger.warn(`run ${run.id} (${run.ruleId}) dead-lettered [${failure.cause}]: ${failure.error}`);
+    await this.alerts.deadLettered(run, failure);
   }
+}
+
+/**
+ * A step before the one a replay starts at is never executed: later steps see the output of the
+ * attempt carried over for it, or see it skipped (the replayed run skipped it too).
+ */
+function carryOver(step: CompiledStep, history: StepAttemptEntity[], steps: StepsContext): void {
+  const carried = history.find((attempt) => attempt.stepId === step.id && attempt.status === 'succeeded');
+  steps[step.id] = carried ? { status: 'succeeded', output: carried.output } : { status: 'skipped' };
 }
 
 function attemptRow(run: RunEntity, step: CompiledStep, attempt: number, startedAt: Date, outcome: StepResult): NewStepAttempt {

@@ -1,5 +1,12 @@
 import { Logger } from '@nestjs/common';
-import { CircuitAdmission, CircuitBreakers, CircuitTicket, DestinationHealth, MAX_TRACKED_DESTINATIONS } from './circuit-breaker';
+import {
+  CircuitAdmission,
+  CircuitBreakers,
+  CircuitTicket,
+  CircuitTransition,
+  DestinationHealth,
+  MAX_TRACKED_DESTINATIONS,
+} from './circuit-breaker';
 
 const HOOKS = new URL('https://hooks.example.com/T000/B000');
 const OTHER = new URL('https://api.example.net/orders');
@@ -194,5 +201,25 @@ describe('CircuitBreakers', () => {
 
     expect(circuits.state(HOOKS)).toBe('closed');
     expect(call(HOOKS, 'down').admitted).toBe(true);
+  });
+  it('tells its observers when a circuit opens and when its probe closes it, not when a failed probe keeps it open', () => {
+    const { circuits, call, advance } = breakers();
+    const seen: CircuitTransition[] = [];
+    circuits.observe((transition) => seen.push(transition));
+    circuits.observe(() => {
+      throw new Error('an observer with a bug');
+    });
+
+    for (let i = 0; i < 3; i++) call(HOOKS, 'down');
+    advance(1_000);
+    call(HOOKS, 'down'); // the probe fails: still open, no transition
+    advance(2_000);
+    call(HOOKS, 'up');
+
+    expect(seen).toEqual([
+      { destination: 'https://hooks.example.com', state: 'opened', failures: 3, cooldownMs: 1_000 },
+      { destination: 'https://hooks.example.com', state: 'closed' },
+    ]);
+    expect(circuits.state(HOOKS)).toBe('closed');
   });
 });

@@ -29,6 +29,16 @@ export interface CircuitTicket {
 
 export type CircuitAdmission = { admitted: true; ticket: CircuitTicket } | { admitted: false; reason: string; retryInMs: number };
 
+/**
+ * A circuit that opened (after `failures` consecutive failures; calls wait `cooldownMs` for a
+ * probe) or closed (its probe succeeded). A failed probe keeps it open: that is no transition.
+ */
+export type CircuitTransition =
+  { destination: string; state: 'opened'; failures: number; cooldownMs: number } | { destination: string; state: 'closed' };
+
+/** Told of each transition, synchronously: an observer that needs I/O starts it and returns. */
+export type CircuitObserver = (transition: CircuitTransition) => void;
+
 type Circuit = { state: 'closed'; failures: number } | { state: 'open'; until: number; cooldownMs: number; probing: boolean };
 
 /** A failed probe doubles the rest, up to this many times the configured cool-down. */
@@ -46,11 +56,17 @@ export const MAX_TRACKED_DESTINATIONS = 10_000;
 export class CircuitBreakers {
   private readonly logger = new Logger(CircuitBreakers.name);
   private readonly circuits = new Map<string, Circuit>();
+  private readonly observers: CircuitObserver[] = [];
 
   constructor(
     private readonly settings: CircuitSettings,
     private readonly now: Clock = Date.now,
   ) {}
+
+  /** Calls `observer` on each circuit that opens or closes (the engine turns them into alerts). */
+  observe(observer: CircuitObserver): void {
+    this.observers.push(observer);
+  }
 
   /** Whether a call to `url` may be made now; an admitted call must be {@link settle}d. */
   admit(url: URL): CircuitAdmission {
@@ -75,6 +91,7 @@ export class CircuitBreakers {
       if (health === 'up') {
         this.circuits.delete(destination);
         this.logger.log(`circuit for ${destination} closed: the probe succeeded`);
+        this.notify({ destination, state: 'closed' });
       } else if (health === 'down') {
         const cooldownMs = Math.min(circuit.cooldownMs * 2, this.settings.cooldownMs * MAX_COOLDOWN_FACTOR);
         this.open(destination, cooldownMs);
@@ -99,6 +116,18 @@ export class CircuitBreakers {
     this.logger.warn(
       `circuit for ${destination} opened after ${failures} consecutive failures; calls wait, a probe goes in ${this.settings.cooldownMs} ms`,
     );
+    this.notify({ destination, state: 'opened', failures, cooldownMs: this.settings.cooldownMs });
+  }
+
+  /** An observer's mistake must not change what the breaker decided, nor fail the call that settled it. */
+  private notify(transition: CircuitTransition): void {
+    for (const observer of this.observers) {
+      try {
+        observer(transition);
+      } catch (error) {
+        this.logger.warn(`a circuit observer failed on ${transition.destination} ${transition.state}: ${(error as Error).message}`);
+      }
+    }
   }
 
   /** The state of a destination's circuit (`url` or its origin), for diagnostics and tests. */

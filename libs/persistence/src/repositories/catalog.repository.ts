@@ -117,9 +117,9 @@ export class CatalogRepository {
     });
   }
 
-  /** Every enabled source with its secrets decrypted. */
+  /** Every enabled source that takes deliveries, with its secrets decrypted (the built-in `hookflow` takes none). */
   async enabledSources(): Promise<SourceRecord[]> {
-    const rows = await this.dataSource.getRepository(SourceEntity).find({ where: { enabled: true } });
+    const rows = await this.dataSource.getRepository(SourceEntity).find({ where: { enabled: true, origin: Not('system') } });
     return rows.map((row) => ({
       id: row.id,
       provider: row.provider,

@@ -50,8 +50,14 @@ export class SourcesRepository {
     private readonly secretBox: SecretBox,
   ) {}
 
+  /** Definitions only: the built-in `hookflow` source (origin 'system') is neither listed nor found, so the API cannot change it. */
   async list(query: CatalogPageQuery): Promise<SourceRow[]> {
-    const builder = this.dataSource.getRepository(SourceEntity).createQueryBuilder('source').orderBy('source.id', 'ASC').limit(query.limit);
+    const builder = this.dataSource
+      .getRepository(SourceEntity)
+      .createQueryBuilder('source')
+      .where("source.origin <> 'system'")
+      .orderBy('source.id', 'ASC')
+      .limit(query.limit);
     if (query.after !== undefined) builder.andWhere('source.id > :after', { after: query.after });
     if (query.origin !== undefined) builder.andWhere('source.origin = :origin', { origin: query.origin });
     if (query.enabled !== undefined) builder.andWhere('source.enabled = :enabled', { enabled: query.enabled });
@@ -60,7 +66,7 @@ export class SourcesRepository {
 
   async find(id: string): Promise<SourceRow | undefined> {
     const entity = await this.dataSource.getRepository(SourceEntity).findOneBy({ id });
-    return entity ? this.toRow(entity) : undefined;
+    return entity && entity.origin !== 'system' ? this.toRow(entity) : undefined;
   }
 
   /** Every source id, enabled or not: what a rule may name. */
@@ -91,7 +97,7 @@ export class SourcesRepository {
         `UPDATE sources SET provider = $2, settings = $3,
                 secrets_encrypted = CASE WHEN $4::boolean THEN $5 ELSE secrets_encrypted END,
                 enabled = coalesce($6, enabled), origin = 'api', updated_at = clock_timestamp()
-          WHERE id = $1 AND origin <> 'yaml' RETURNING id`,
+          WHERE id = $1 AND origin NOT IN ('yaml', 'system') RETURNING id`,
         [
           id,
           source.provider,
@@ -110,7 +116,7 @@ export class SourcesRepository {
     return this.dataSource.transaction(async (manager) => {
       await lockCatalog(manager);
       await manager.query(
-        `UPDATE sources SET enabled = $2, origin = 'api', updated_at = clock_timestamp() WHERE id = $1 AND origin <> 'yaml' AND (enabled <> $2 OR origin <> 'api')`,
+        `UPDATE sources SET enabled = $2, origin = 'api', updated_at = clock_timestamp() WHERE id = $1 AND origin NOT IN ('yaml', 'system') AND (enabled <> $2 OR origin <> 'api')`,
         [id, enabled],
       );
       const row = await this.findWith(manager, id);
@@ -151,7 +157,7 @@ export class SourcesRepository {
         ]);
         if (events?.exists) return { status: 'has_events' };
         const [deleted, count] = await manager.query<[unknown[], number]>(
-          `DELETE FROM sources WHERE id = $1 AND origin <> 'yaml' RETURNING id`,
+          `DELETE FROM sources WHERE id = $1 AND origin NOT IN ('yaml', 'system') RETURNING id`,
           [id],
         );
         return deleted.length > 0 || count > 0 ? { status: 'deleted' } : { status: 'not_found' };

@@ -2,12 +2,19 @@ import { Logger } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** How an ingest request ended, as `outcome` of `hookflow_ingest_requests_total`. */
-export type DeliveryOutcome = 'accepted' | 'duplicate' | 'handshake' | 'rejected' | 'unavailable' | 'error';
+/** `ignored`: stored but of a type its source does not allow (reason `event_type_not_allowed`), so nothing runs. */
+export type DeliveryOutcome = 'accepted' | 'ignored' | 'duplicate' | 'handshake' | 'rejected' | 'unavailable' | 'error';
 /** The label of `hookflow_ingest_requests_total` for a source id that names no enabled source. */
 export const UNKNOWN_SOURCE = '_unknown';
 export type RunFinalStatus = 'succeeded' | 'failed';
 export const QUEUE_JOB_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 export type QueueJobState = (typeof QUEUE_JOB_STATES)[number];
+
+/**
+ * What became of one of Hookflow's own events, as `outcome` of `hookflow_system_events_total`:
+ * stored and queued, `coalesced` into one of the same kind and subject in the window, or `failed` to be stored.
+ */
+export type SystemEventOutcome = 'emitted' | 'coalesced' | 'failed';
 
 /** The tables the retention pruner deletes from, as `table` of `hookflow_retention_pruned_rows_total`. */
 export type RetentionTable = 'events' | 'runs' | 'step_attempts' | 'dead_letters';
@@ -102,6 +109,12 @@ export class HookflowMetrics {
     labelNames: ['table'] as const,
     registers: [this.registry],
   });
+  private readonly systemEvents = new Counter({
+    name: 'hookflow_system_events_total',
+    help: "Hookflow's own events (source hookflow), by type and outcome (emitted, coalesced into an earlier one of the window, failed).",
+    labelNames: ['type', 'outcome'] as const,
+    registers: [this.registry],
+  });
   private readonly queueJobs = new Gauge({
     name: 'hookflow_queue_jobs',
     help: 'Jobs in each BullMQ queue, by state (read from Redis at scrape time).',
@@ -165,6 +178,11 @@ export class HookflowMetrics {
   /** Rows the retention pruner deleted from `table`. */
   recordPruned(table: RetentionTable, rows: number): void {
     this.retentionPruned.inc({ table }, rows);
+  }
+
+  /** One of Hookflow's own events of `type` (`run.dead_lettered`, …) and what became of it. */
+  recordSystemEvent(type: string, outcome: SystemEventOutcome): void {
+    this.systemEvents.inc({ type, outcome });
   }
 
   /** The counts of a queue's jobs; undefined when they could not be read (the series disappear rather than go stale). */
