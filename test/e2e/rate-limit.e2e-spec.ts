@@ -22,7 +22,11 @@ describe('rate limits shared by every ingest process', () => {
     stack = await TestStack.start({
       rules: {
         'sources.yaml': rulesFile(
-          [hmacSource('limited', `    rateLimit: { perSecond: ${PER_SECOND}, burst: ${BURST} }\n`), hmacSource('open')],
+          [
+            hmacSource('limited', `    rateLimit: { perSecond: ${PER_SECOND}, burst: ${BURST} }\n`),
+            hmacSource('open'),
+            hmacSource('office', `    allowIps: ["203.0.113.0/24"]\n    rateLimit: { perSecond: 0.1, burst: 2 }\n`),
+          ],
           [],
         ),
       },
@@ -36,6 +40,8 @@ describe('rate limits shared by every ingest process', () => {
       HOOKFLOW_RULES_DIR: stack.rulesDir,
       HOOKFLOW_VERIFICATION_RATE_LIMIT_PER_SECOND: '2',
       HOOKFLOW_VERIFICATION_RATE_LIMIT_BURST: String(FAILURE_BURST),
+      // Only the allowIps test sends X-Forwarded-For; the others are seen from the peer's address.
+      HOOKFLOW_TRUSTED_PROXIES: '127.0.0.1',
       LOG_LEVEL: 'silent',
     };
     ingests = await Promise.all([BuiltApp.start('ingest', env), BuiltApp.start('ingest', env)]);
@@ -89,6 +95,17 @@ describe('rate limits shared by every ingest process', () => {
     expect((await deliver(ingests[0]!.url, 'open', orderEvent(), { secret: SECRET })).status).toBe(429);
     await sleep(1_000);
     expect((await deliver(ingests[1]!.url, 'open', orderEvent(), { secret: SECRET })).status).toBe(202);
+  });
+
+  it('refuses an address outside allowIps before the limit, so its deliveries take none of the source’s tokens', async () => {
+    const outside = await alternate(6, (url) =>
+      deliver(url, 'office', orderEvent(), { secret: SECRET, headers: { 'x-forwarded-for': '198.51.100.1' } }),
+    );
+    expect(outside.map((answer) => answer.status)).toEqual([403, 403, 403, 403, 403, 403]);
+    const inside = await alternate(2, (url) =>
+      deliver(url, 'office', orderEvent(), { secret: SECRET, headers: { 'x-forwarded-for': '203.0.113.9' } }),
+    );
+    expect(inside.map((answer) => answer.status)).toEqual([202, 202]);
   });
 
   it('counts refusals of each limit under their own reason codes', async () => {

@@ -184,6 +184,30 @@ describe('admin API: replaying a run from a step', () => {
     expect(ordersOf(first, orderId)).toHaveLength(1);
   });
 
+  it('retries the step it starts at with its own attempts, never sending a carried step again', async () => {
+    const { run, orderId } = await failedRun('flow');
+    const firstTry = third.requests.length; // the replay's first try fails, its retry succeeds
+    third.answer((index) => (index === firstTry ? down() : json({ ok: true })));
+
+    const replay = await writer.post(`/runs/${run.id}/replay`, { fromStep: 's3' });
+    expect(replay.status).toBe(200);
+    const replayed = await finished(replay.body.runId);
+    expect(replayed.attempts.map((attempt) => [attempt.stepId, attempt.attempt, attempt.status, attempt.carriedFrom])).toEqual([
+      ['s1', 1, 'succeeded', run.id],
+      ['s2', 1, 'succeeded', run.id],
+      ['s3', 1, 'failed', null],
+      ['s3', 2, 'succeeded', null],
+    ]);
+    expect(ordersOf(first, orderId)).toHaveLength(1);
+    expect(ordersOf(second, orderId)).toHaveLength(1);
+    expect(ordersOf(third, orderId).map((request) => request.headers['idempotency-key'])).toEqual([
+      `${run.id}:s3`,
+      `${run.id}:s3`,
+      `${replay.body.runId}:s3`,
+      `${replay.body.runId}:s3`,
+    ]);
+  });
+
   it('replays from step 2: steps 2 and 3 are sent again, step 1 is carried over', async () => {
     const { run, orderId } = await failedRun('flow');
     third.answer(() => json({ ok: true }));

@@ -364,6 +364,20 @@ describe('loadConfig', () => {
       });
     });
 
+    it('checks at least once per window, so no stretch of time goes unchecked', () => {
+      expect(loadConfig({ HOOKFLOW_ALERT_WINDOW: '30s' }).alerts).toMatchObject({ windowMs: 30_000, checkIntervalMs: 30_000 });
+      expect(configError({ HOOKFLOW_ALERT_WINDOW: '5m', HOOKFLOW_ALERT_CHECK_INTERVAL: '10m' }).message).toBe(
+        'HOOKFLOW_ALERT_CHECK_INTERVAL must not be longer than HOOKFLOW_ALERT_WINDOW (got "10m" and "5m")',
+      );
+    });
+
+    it('keeps the rejection-spike threshold within the rejections the log keeps per source', () => {
+      expect(loadConfig({ HOOKFLOW_REJECTION_LOG_SIZE: '12' }).alerts.rejections).toBe(12);
+      expect(configError({ HOOKFLOW_REJECTION_LOG_SIZE: '50', HOOKFLOW_ALERT_REJECTIONS: '51' }).message).toBe(
+        'HOOKFLOW_ALERT_REJECTIONS must be an integer from 1 to 50 (got "51")',
+      );
+    });
+
     it.each([
       ['HOOKFLOW_ALERT_WINDOW', '2d', 'HOOKFLOW_ALERT_WINDOW must be a duration from 1s to 24h (got "2d")'],
       ['HOOKFLOW_ALERT_FAILURE_RATE', '0', 'HOOKFLOW_ALERT_FAILURE_RATE must be an integer from 1 to 100 (got "0")'],

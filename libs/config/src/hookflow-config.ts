@@ -260,6 +260,17 @@ export function loadConfig(env: Env = process.env): HookflowConfig {
   const security = readMasterKey(env, nodeEnv === 'production', read.problems);
   const apiVariables = parseApiVariables(read.list('HOOKFLOW_API_VARIABLES'));
   read.problems.push(...apiVariables.problems);
+  const rejectionLogSize = read.integer('HOOKFLOW_REJECTION_LOG_SIZE', 1000, 10, 1_000_000);
+  const alertWindowMs = read.boundedDuration('HOOKFLOW_ALERT_WINDOW', '15m', '1s', '24h');
+  // Failure rates and rejections are counted over the last window at each check: checks further
+  // apart than the window would leave stretches of time that no check looks at.
+  const alertCheckIntervalMs = read.boundedDuration('HOOKFLOW_ALERT_CHECK_INTERVAL', `${Math.min(60_000, alertWindowMs)}ms`, '100ms', '1h');
+  if (alertCheckIntervalMs > alertWindowMs) {
+    read.problems.push(
+      `HOOKFLOW_ALERT_CHECK_INTERVAL must not be longer than HOOKFLOW_ALERT_WINDOW (got "${read.string('HOOKFLOW_ALERT_CHECK_INTERVAL', '')}" ` +
+        `and "${read.string('HOOKFLOW_ALERT_WINDOW', '15m')}")`,
+    );
+  }
   const config: HookflowConfig = {
     env: nodeEnv,
     database: {
@@ -291,7 +302,7 @@ export function loadConfig(env: Env = process.env): HookflowConfig {
       publicUrl: read.optionalUrl('HOOKFLOW_PUBLIC_URL', ['http:', 'https:']),
       trustedProxies: read.cidrList('HOOKFLOW_TRUSTED_PROXIES'),
       rejectionLog: {
-        maxPerSource: read.integer('HOOKFLOW_REJECTION_LOG_SIZE', 1000, 10, 1_000_000),
+        maxPerSource: rejectionLogSize,
         // At least a day: the health of a source counts rejections over the last day.
         retentionMs: read.boundedDuration('HOOKFLOW_REJECTION_LOG_RETENTION', '7d', '1d', '365d'),
       },
@@ -335,8 +346,8 @@ export function loadConfig(env: Env = process.env): HookflowConfig {
       from: read.mailbox('HOOKFLOW_SMTP_FROM', 'Hookflow <hookflow@localhost>'),
     },
     alerts: {
-      windowMs: read.boundedDuration('HOOKFLOW_ALERT_WINDOW', '15m', '1s', '24h'),
-      checkIntervalMs: read.boundedDuration('HOOKFLOW_ALERT_CHECK_INTERVAL', '1m', '100ms', '1h'),
+      windowMs: alertWindowMs,
+      checkIntervalMs: alertCheckIntervalMs,
       consoleUrl: read
         .url('HOOKFLOW_CONSOLE_URL', `http://localhost:${read.string('ADMIN_PORT', '3001')}/console`, ['http:', 'https:'])
         .replace(/\/+$/, ''),
@@ -344,7 +355,9 @@ export function loadConfig(env: Env = process.env): HookflowConfig {
         percent: read.integer('HOOKFLOW_ALERT_FAILURE_RATE', 50, 1, 100),
         minRuns: read.integer('HOOKFLOW_ALERT_FAILURE_MIN_RUNS', 10, 1, 1_000_000),
       },
-      rejections: read.integer('HOOKFLOW_ALERT_REJECTIONS', 20, 1, 1_000_000_000),
+      // The rejection log keeps the newest HOOKFLOW_REJECTION_LOG_SIZE rows per source, all a spike
+      // is counted from: a threshold above it could never be reached.
+      rejections: read.integer('HOOKFLOW_ALERT_REJECTIONS', Math.min(20, rejectionLogSize), 1, rejectionLogSize),
     },
     security,
     log: {

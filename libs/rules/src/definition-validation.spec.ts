@@ -119,6 +119,23 @@ describe('validateSourceDefinition', () => {
     ]);
   });
 
+  it('refuses a schema whose keyword or format is misspelt, which would check nothing, but takes annotations', () => {
+    expect(sourceProblems({ id: 'shop', provider: 'none', schema: { type: 'object', requried: ['id'] } })).toEqual([
+      { path: 'schema', message: 'schema: not a valid JSON Schema (draft-07): strict mode: unknown keyword: "requried"' },
+    ]);
+    expect(sourceProblems({ id: 'shop', provider: 'none', schema: { properties: { to: { type: 'string', format: 'emial' } } } })).toEqual([
+      { path: 'schema', message: expect.stringContaining('unknown format "emial"') as unknown },
+    ]);
+    const annotated = {
+      type: 'object',
+      example: { id: 1 },
+      examples: [{ id: 1 }],
+      'x-owner': 'billing',
+      properties: { id: { 'x-pii': false } },
+    };
+    expect(validateSourceDefinition({ id: 'shop', provider: 'none', schema: annotated }, scope())).toMatchObject({ schema: annotated });
+  });
+
   it('checks secrets again once resolved', () => {
     expect(sourceProblems({ id: 'shop', provider: 'hmac', secrets: ['ok', '${SHOP_SECRET:-}'] })).toEqual([
       { path: 'secrets.1', message: 'secrets.1: must NOT have fewer than 1 characters once its variables are resolved' },

@@ -11,7 +11,7 @@ export { compileEventTypeGlobs } from './event-type-glob';
 export { compilePayloadSchema, payloadSchemaRules, PayloadSchemaRule } from './payload-schema';
 export { RetryPolicy, DEFAULT_RETRY_POLICY, retryDelayMs, toRetryPolicy } from './retry-policy';
 export { CompiledRule, CompiledStep, compileRule, RuleVariables } from './compiled-rule';
-export { RuleMatch, matchRule } from './rule-matching';
+export { RuleMatch, matchRule, ruleTakesSource } from './rule-matching';
 export { substituteVariables, VariableScope } from './variables';
 export { CatalogSyncService, ruleVersionInput, sourceInput } from './catalog-sync.service';
 export { RulesModule } from './rules.module';

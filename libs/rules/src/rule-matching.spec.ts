@@ -1,7 +1,7 @@
 import { compileRule } from './compiled-rule';
 import { RuleDefinition } from './rule-definitions';
 import { ContextEvent, eventContext } from './event-context';
-import { matchRule } from './rule-matching';
+import { matchRule, ruleTakesSource } from './rule-matching';
 
 const event: ContextEvent = {
   id: '0190a5e0-0000-7000-8000-000000000001',
@@ -58,5 +58,17 @@ describe('matchRule', () => {
       'event.source = "shop" and event.headers."x-test" = "yes" and payload.id = "ord_1" and rule.id = "r1" and rule.version = 3';
 
     expect(await matchRule(rule({ when }), event.type, eventContext(event))).toStrictEqual({ outcome: 'matched', when: true });
+  });
+});
+
+describe('ruleTakesSource', () => {
+  it.each([
+    ['shop', 'shop', true],
+    ['shop', 'billing', false],
+    ['*', 'shop', true],
+    ['hookflow', 'hookflow', true],
+    ['*', 'hookflow', false],
+  ])('a rule of %p takes events of %p: %p', (ruleSource, eventSource, takes) => {
+    expect(ruleTakesSource(ruleSource, eventSource)).toBe(takes);
   });
 });

@@ -1,3 +1,4 @@
+import { SYSTEM_SOURCE_ID } from '@hookflow/persistence';
 import type { CompiledRule } from './compiled-rule';
 import { ExpressionContext, isTruthy } from './expression';
 
@@ -27,4 +28,15 @@ export async function matchRule(rule: CompiledRule, eventType: string | null, co
   } catch (error) {
     return { outcome: 'error', error: `when: ${(error as Error).message}` };
   }
+}
+
+/**
+ * Whether a rule of source `ruleSource` (a source id or `*`) takes events of `eventSource`: its
+ * own source's, and every delivery's for `*`. Hookflow's own events (the built-in `hookflow`
+ * source) go to the rules that name it only: a `*` rule written for deliveries would otherwise run
+ * (and maybe fail) on every alert. Replays and dry runs decide it here; the engine's rule registry
+ * builds the same split into its per-source lists.
+ */
+export function ruleTakesSource(ruleSource: string, eventSource: string): boolean {
+  return ruleSource === eventSource || (ruleSource === '*' && eventSource !== SYSTEM_SOURCE_ID);
 }

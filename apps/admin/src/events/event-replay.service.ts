@@ -9,7 +9,7 @@ import {
   NewReplayRun,
   ReplaysRepository,
 } from '@hookflow/persistence';
-import { compileRule, CompiledRule, eventContext, matchRule, RuleDefinition } from '@hookflow/rules';
+import { compileRule, CompiledRule, eventContext, matchRule, RuleDefinition, ruleTakesSource } from '@hookflow/rules';
 import { Inject, Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { v7 as uuidv7 } from 'uuid';
@@ -66,7 +66,7 @@ export class EventReplayService {
   }
 
   private async rulesOfSource(sourceId: string): Promise<ActiveRuleVersion[]> {
-    return (await this.catalog.activeRuleVersions()).filter((rule) => rule.sourceId === sourceId || rule.sourceId === '*');
+    return (await this.catalog.activeRuleVersions()).filter((rule) => ruleTakesSource(rule.sourceId, sourceId));
   }
 
   private async namedRule(ruleId: string): Promise<ActiveRuleVersion> {
@@ -84,8 +84,9 @@ export class EventReplayService {
     const skip = (reason: SkippedRuleView['reason'], message: string): Verdict => ({
       skipped: { ruleId: candidate.ruleId, reason, message },
     });
-    if (candidate.sourceId !== event.sourceId && candidate.sourceId !== '*') {
-      return skip('source', `rule "${candidate.ruleId}" is for source "${candidate.sourceId}", the event came from "${event.sourceId}"`);
+    if (!ruleTakesSource(candidate.sourceId, event.sourceId)) {
+      const takes = candidate.sourceId === '*' ? 'every delivery ("*"), never Hookflow\'s own events' : `source "${candidate.sourceId}"`;
+      return skip('source', `rule "${candidate.ruleId}" is for ${takes}, the event came from "${event.sourceId}"`);
     }
     let rule: CompiledRule;
     try {

@@ -1,5 +1,13 @@
 import { EventsRepository, SourcesRepository } from '@hookflow/persistence';
-import { CompiledRule, compileExpression, ContextEvent, eventContext, ExpressionContext, RuleDefinition } from '@hookflow/rules';
+import {
+  CompiledRule,
+  compileExpression,
+  ContextEvent,
+  eventContext,
+  ExpressionContext,
+  RuleDefinition,
+  ruleTakesSource,
+} from '@hookflow/rules';
 import { DEFAULT_EVENT_TYPE, verifierFor } from '@hookflow/verification';
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '../errors/api-error';
@@ -41,7 +49,7 @@ export class RuleDryRunService {
     const rule = simulation.rule;
     const event = await this.eventOf(rule, request);
     const context = eventContext(event);
-    const sourceMatches = rule.sourceId === '*' || rule.sourceId === event.sourceId;
+    const sourceMatches = ruleTakesSource(rule.sourceId, event.sourceId);
     const typeMatches = rule.matchesEventType(event.type);
     const when = await simulation.when(context);
     return {

@@ -130,10 +130,12 @@ export class RejectionDiagnosticsView {
   bodyBytes!: number;
 
   @ApiProperty({
+    type: String,
+    nullable: true,
     example: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
-    description: "The body's SHA-256 (hex), as received",
+    description: "The body's SHA-256 (hex), as received; null when the body carries the source's secret (Meraki)",
   })
-  bodySha256!: string;
+  bodySha256!: string | null;
 
   @ApiProperty({ type: String, nullable: true, example: 'application/json' })
   contentType!: string | null;

@@ -47,7 +47,7 @@ function diagnosticsView(stored: Record<string, unknown> | undefined): Rejection
   const view: RejectionDiagnosticsView = {
     provider: stored.provider,
     bodyBytes: typeof stored.bodyBytes === 'number' ? stored.bodyBytes : 0,
-    bodySha256: typeof stored.bodySha256 === 'string' ? stored.bodySha256 : '',
+    bodySha256: typeof stored.bodySha256 === 'string' ? stored.bodySha256 : null,
     contentType: typeof stored.contentType === 'string' ? stored.contentType : null,
   };
   if (typeof stored.signatureHeader === 'string') view.signatureHeader = stored.signatureHeader;

@@ -1101,10 +1101,10 @@ export interface components {
        */
       bodyBytes: number;
       /**
-       * @description The body's SHA-256 (hex), as received
+       * @description The body's SHA-256 (hex), as received; null when the body carries the source's secret (Meraki)
        * @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
        */
-      bodySha256: string;
+      bodySha256: string | null;
       /** @example application/json */
       contentType: string | null;
       /**

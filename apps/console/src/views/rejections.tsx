@@ -201,9 +201,13 @@ function RejectionDiagnostics({ diagnostics }: { diagnostics: Schemas['Rejection
   facts.push(['Body as received', diagnostics.bodyBytes < 1024 ? bytes : `${bytes} (${formatBytes(diagnostics.bodyBytes)})`]);
   facts.push([
     'Body SHA-256',
-    <span>
-      <code class="break">{diagnostics.bodySha256}</code> <CopyButton text={diagnostics.bodySha256} label="Copy hash" />
-    </span>,
+    diagnostics.bodySha256 ? (
+      <span>
+        <code class="break">{diagnostics.bodySha256}</code> <CopyButton text={diagnostics.bodySha256} label="Copy hash" />
+      </span>
+    ) : (
+      <span class="muted">not kept: the body carries the source's secret</span>
+    ),
   ]);
   facts.push(['Content-Type', diagnostics.contentType ? <code>{diagnostics.contentType}</code> : <span class="muted">none</span>]);
   if (diagnostics.timestampSkewSeconds !== undefined) facts.push(['Timestamp skew', skewText(diagnostics)]);

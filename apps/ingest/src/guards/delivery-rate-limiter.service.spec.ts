@@ -84,6 +84,28 @@ describe('DeliveryRateLimiter', () => {
     await expect(process.admit(source, '192.0.2.9', undefined)).resolves.toBeUndefined();
   });
 
+  it('takes no token of the source for a delivery refused by the verification-failure limit', async () => {
+    const process = limiter({ HOOKFLOW_VERIFICATION_RATE_LIMIT_PER_SECOND: '1', HOOKFLOW_VERIFICATION_RATE_LIMIT_BURST: '2' });
+    const source = newSource();
+    const limit = { perSecond: 0.001, burst: 20 };
+    process.chargeVerificationFailure(source, '192.0.2.20');
+    process.chargeVerificationFailure(source, '192.0.2.20');
+    let taken = 0;
+    const refusal = await waitForRefusal(async () => {
+      await process.admit(source, '192.0.2.20', limit);
+      taken += 1;
+    });
+    expect(refusal).toMatchObject({ code: 'verification_rate_limited' });
+    for (let i = 0; i < 30; i += 1) {
+      expect(await refusalOf(process.admit(source, '192.0.2.20', limit))).toMatchObject({ code: 'verification_rate_limited' });
+    }
+    // The refused address drained nothing: another sender still has the rest of the burst.
+    const answers = [];
+    for (let i = 0; i < 20 - taken; i += 1) answers.push(await refusalOf(process.admit(source, '192.0.2.21', limit)));
+    expect(answers.every((answer) => answer === undefined)).toBe(true);
+    expect(await refusalOf(process.admit(source, '192.0.2.21', limit))).toMatchObject({ code: 'rate_limited' });
+  });
+
   it('fails open when Redis does not answer, waiting for it at most once a second', async () => {
     const process = limiter({ REDIS_URL: 'redis://127.0.0.1:1' });
     const source = newSource();

@@ -1,4 +1,4 @@
-import { compilePayloadCheck, MAX_REPORTED_VIOLATIONS } from './payload-schema.guard';
+import { compilePayloadCheck, MAX_REPORTED_VIOLATIONS, MAX_VIOLATION_TEXT_LENGTH } from './payload-schema.guard';
 
 const orderSchema = {
   type: 'object',
@@ -57,6 +57,18 @@ describe('compilePayloadCheck', () => {
         Array.from({ length: 100 }, (_, index) => index),
       ),
     ).toHaveLength(MAX_REPORTED_VIOLATIONS);
+  });
+
+  it('cuts short a path or message that quotes a huge key of the payload', () => {
+    const check = compilePayloadCheck({ schema: orderSchema });
+    const key = 'k'.repeat(50_000);
+    const [extra] = check?.('order.created', { id: 'ord_1', total: 1, [key]: true }) ?? [];
+    expect(extra?.message).toHaveLength(MAX_VIOLATION_TEXT_LENGTH);
+    expect(extra?.message).toMatch(/^must NOT have additional property "k+…$/);
+    const nested = compilePayloadCheck({ schema: { type: 'object', additionalProperties: { type: 'string' } } });
+    const [deep] = nested?.(null, { [key]: 1 }) ?? [];
+    expect(deep?.path).toHaveLength(MAX_VIOLATION_TEXT_LENGTH);
+    expect(deep?.message).toBe('must be string');
   });
 
   it('compiles a schema with an $id every time its source is activated again', () => {

@@ -1,6 +1,6 @@
 import { NewEvent } from '@hookflow/persistence';
 import { IngestRejection } from '../hooks/ingest-rejection';
-import { compileSourceGuards, guardEvents } from './source-guards';
+import { compileSourceGuards, guardEvents, MAX_DETAILED_PAYLOAD_BYTES } from './source-guards';
 
 let sequence = 0;
 function event(type: string | null, payload: unknown): NewEvent {
@@ -71,6 +71,29 @@ describe('guardEvents', () => {
     const guards = compileSourceGuards({ schema });
     const rejection = rejectionOf(() => guardEvents(guards, [event('a', { id: 1 }), event('a', {})]));
     expect(rejection.details).toEqual([{ index: 1, path: '/', message: "must have required property 'id'" }]);
+  });
+
+  it('reports at most 20 reasons for a whole batch, however many of its elements fail', () => {
+    const failing = Array.from({ length: 300 }, () => event('a', {}));
+    const violation = rejectionOf(() => guardEvents(compileSourceGuards({ schema }), failing));
+    expect(violation.details).toHaveLength(20);
+    expect((violation.diagnostics?.violations as unknown[]).length).toBe(20);
+    expect(violation.message).toContain('(and 299 more)');
+    const mistyped = rejectionOf(() => guardEvents(compileSourceGuards({ events: ['order.*'], unknownEvents: 'reject' }), failing));
+    expect(mistyped.details).toHaveLength(20);
+    expect((mistyped.diagnostics?.refused as unknown[]).length).toBe(20);
+    expect(mistyped.message).toContain('(and 299 more)');
+  });
+
+  it('reports only the first violation of a payload too large to list them all cheaply', () => {
+    const guards = compileSourceGuards({ schema: { type: 'array', items: { type: 'string' } } });
+    const items = Array.from({ length: 100_000 }, () => 0);
+    const large = event('a', items);
+    expect(large.rawBody.length).toBeGreaterThan(MAX_DETAILED_PAYLOAD_BYTES);
+    const rejection = rejectionOf(() => guardEvents(guards, [large]));
+    expect(rejection.details).toEqual([{ path: '/0', message: 'must be string' }]);
+    const small = rejectionOf(() => guardEvents(guards, [event('a', items.slice(0, 30))]));
+    expect(small.details).toHaveLength(20);
   });
 
   it('does not check the payload of an ignored event', () => {

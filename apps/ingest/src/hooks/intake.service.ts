@@ -66,11 +66,13 @@ export class IntakeService {
   async accept(delivery: Delivery): Promise<IntakeAnswer> {
     const source = this.sources.get(delivery.sourceId);
     if (!source) throw new IngestRejection(404, 'unknown_source', `no enabled source "${delivery.sourceId}"`);
-    // First, as it is the cheapest check: a flood is refused before any verification work.
-    await this.rateLimiter.admit(source.record.id, delivery.clientIp, source.guards.rateLimit);
+    // The allow-list first: it is in memory, and an address it refuses must not take the tokens of
+    // the source's bucket (a flood from outside it would otherwise starve the allowed senders).
     if (source.allowsIp && !source.allowsIp(delivery.clientIp)) {
       this.reject(source, delivery, 'ip_not_allowed', `client address ${delivery.clientIp} is not in the source's allowIps`, 403);
     }
+    // Then the limit, before any verification work: a flood is refused for one Redis round trip.
+    await this.rateLimiter.admit(source.record.id, delivery.clientIp, source.guards.rateLimit);
     this.verify(source, delivery);
     const { verifier } = source;
     const parsed = parsePayload(delivery.rawBody, delivery.headers['content-type']);
@@ -165,6 +167,7 @@ export class IntakeService {
       provider: source.record.provider,
       rawBody: delivery.rawBody,
       contentType: delivery.headers['content-type'],
+      bodyCarriesSecret: source.verifier.rawBodyCarriesSecret,
       ...check,
     });
     this.logger.warn(
@@ -191,6 +194,7 @@ export class IntakeService {
         provider: source.record.provider,
         rawBody: delivery.rawBody,
         contentType: delivery.headers['content-type'],
+        bodyCarriesSecret: source.verifier.rawBodyCarriesSecret,
       });
       throw new IngestRejection(error.status, error.code, error.message, {
         headers: error.headers,

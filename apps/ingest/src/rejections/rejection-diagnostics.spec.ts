@@ -78,4 +78,24 @@ describe('rejectionDiagnostics', () => {
       contentType: `text/plain; ${'x'.repeat(188)}`,
     });
   });
+
+  it('neither hashes nor re-verifies a body that carries the source secret (Meraki)', () => {
+    let tried = 0;
+    const body = JSON.stringify({ version: '2.0', sharedSecret: 'a-weak-secret', alertType: 'Settings changed' });
+    const diagnostics = rejectionDiagnostics({
+      provider: 'meraki',
+      rawBody: Buffer.from(body),
+      contentType: 'application/json',
+      bodyCarriesSecret: true,
+      verdict: { ok: false, reason: 'signature_mismatch', detail: 'sharedSecret does not match' },
+      reverify: () => {
+        tried += 1;
+        return { ok: true };
+      },
+    });
+
+    expect(diagnostics).toEqual({ provider: 'meraki', bodyBytes: Buffer.byteLength(body), contentType: 'application/json' });
+    expect(JSON.stringify(diagnostics)).not.toContain(createHash('sha256').update(body).digest('hex'));
+    expect(tried).toBe(0);
+  });
 });

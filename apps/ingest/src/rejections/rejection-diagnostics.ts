@@ -18,7 +18,8 @@ export type RejectionDiagnostics = {
   timestampHeader?: string;
   /** The body's length and SHA-256 (hex) as received, before any parsing. */
   bodyBytes: number;
-  bodySha256: string;
+  /** Absent when the body carries the source's secret (Meraki): a hash of it could be used to guess a weak secret. */
+  bodySha256?: string;
   contentType: string | null;
   /** Time received minus the signed timestamp, in seconds (positive: in the past), and the tolerance. */
   timestampSkewSeconds?: number;
@@ -31,6 +32,8 @@ export interface RefusedDelivery {
   provider: string;
   rawBody: Buffer;
   contentType: string | undefined;
+  /** The body itself carries the source's secret (Meraki): neither hashed nor re-verified. */
+  bodyCarriesSecret?: boolean;
   /** The verifier's verdict, when the delivery was refused by it. */
   verdict?: RejectedVerdict;
   /** Runs the source's verifier again on other bytes, same headers, secrets and clock: for the re-serialisation hint. */
@@ -48,13 +51,13 @@ export function rejectionDiagnostics(refused: RefusedDelivery): RejectionDiagnos
     signatureHeader,
     timestampHeader,
     bodyBytes: refused.rawBody.length,
-    bodySha256: createHash('sha256').update(refused.rawBody).digest('hex'),
+    bodySha256: refused.bodyCarriesSecret ? undefined : createHash('sha256').update(refused.rawBody).digest('hex'),
     contentType: refused.contentType?.slice(0, MAX_CONTENT_TYPE_LENGTH) ?? null,
     timestampSkewSeconds,
     toleranceSeconds,
   };
   // Only a mismatch can be explained by other bytes: a missing or malformed signature cannot.
-  if (verdict?.reason === 'signature_mismatch' && reverify) {
+  if (verdict?.reason === 'signature_mismatch' && reverify && !refused.bodyCarriesSecret) {
     const hint = reserialisationHint(refused.rawBody, reverify);
     if (hint) diagnostics.reserialisation = hint;
   }
