@@ -206,4 +206,32 @@ describe('source guards: allowed event types and payload schemas', () => {
     });
     expect((await deliver(stack.ingestUrl, 'api-guarded', '{"type": "ping.sent", "id": "p2"}')).status).toBe(202);
   });
+
+  it('replays an ignored event once its source allows the type, and not before', async () => {
+    const source = { provider: 'none', eventType: 'payload.type', events: ['ping.*'] };
+    expect((await admin.post('/sources', { id: 'late-types', ...source })).status).toBe(201);
+    const rule = { id: 'late-types-notify', source: 'late-types', steps: [{ id: 'notify', type: 'http', url: `${receiver.url}/late` }] };
+    expect((await admin.post('/rules', rule)).status).toBe(201);
+    const ignored = await waitFor(
+      async () => {
+        const answer = await deliver(stack.ingestUrl, 'late-types', '{"type": "pong.sent", "id": "late-1"}');
+        return answer.status === 404 ? undefined : answer;
+      },
+      5_000,
+      'ingest to load the new source',
+    );
+    expect(ignored).toMatchObject({ status: 202, body: { ignored: true } });
+    const eventId = ignored.body.eventId as string;
+    expect(await admin.post(`/events/${eventId}/replay`, {})).toMatchObject({
+      status: 409,
+      body: { error: 'event_ignored', message: expect.stringContaining("add it to the source's events") as unknown },
+    });
+
+    // The operator allows the type: replaying is how the ignored event runs (a retry of it is a duplicate).
+    expect((await admin.put('/sources/late-types', { ...source, events: ['ping.*', 'pong.*'] })).status).toBe(200);
+    const replayed = await admin.post<{ runs: { ruleId: string }[] }>(`/events/${eventId}/replay`, {});
+    expect(replayed.status).toBeLessThan(300);
+    expect(replayed.body.runs).toEqual([expect.objectContaining({ ruleId: 'late-types-notify' })]);
+    await waitFor(() => receiver.requests.some((request) => request.url === '/late'), 15_000, 'the replayed run');
+  });
 });

@@ -8,8 +8,17 @@ import {
   InFlightRun,
   NewReplayRun,
   ReplaysRepository,
+  SourcesRepository,
 } from '@hookflow/persistence';
-import { compileRule, CompiledRule, eventContext, matchRule, RuleDefinition, ruleTakesSource } from '@hookflow/rules';
+import {
+  compileEventTypeGlobs,
+  compileRule,
+  CompiledRule,
+  eventContext,
+  matchRule,
+  RuleDefinition,
+  ruleTakesSource,
+} from '@hookflow/rules';
 import { Inject, Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { v7 as uuidv7 } from 'uuid';
@@ -31,6 +40,7 @@ export class EventReplayService {
     private readonly events: EventsRepository,
     private readonly catalog: CatalogRepository,
     private readonly replays: ReplaysRepository,
+    private readonly sources: SourcesRepository,
     private readonly launcher: RunLauncher,
   ) {}
 
@@ -47,11 +57,12 @@ export class EventReplayService {
         `event ${eventId} has not been matched against the rules yet; the engine will dispatch it, replay it after that`,
       );
     }
-    if (event.status === 'ignored') {
-      // Its source does not allow its type (`events`): it is kept to be seen, never to run.
+    if (event.status === 'ignored' && !(await this.sourceNowAllows(event))) {
+      // Kept to be seen, not to run, until its source allows the type; then replaying it is how the
+      // operator runs what was ignored (a provider's retry of it is a duplicate, so nothing else will).
       throw ApiError.conflict(
         'event_ignored',
-        `event ${eventId} was ignored: source "${event.sourceId}" does not allow type "${event.type ?? ''}" (its events setting)`,
+        `event ${eventId} was ignored and still would be: source "${event.sourceId}" does not allow type "${event.type ?? ''}"; add it to the source's events to replay it`,
       );
     }
     const candidates = ruleId === undefined ? await this.rulesOfSource(event.sourceId) : [await this.namedRule(ruleId)];
@@ -63,6 +74,13 @@ export class EventReplayService {
     const replayed = replay.runs;
     await this.launcher.launch(replayed.map((run) => run.runId));
     return { eventId, runs: replayed, skipped: verdicts.flatMap((verdict) => ('skipped' in verdict ? [verdict.skipped] : [])) };
+  }
+
+  /** Whether the event's source, as defined now, takes the event's type (`events`, absent: every type). */
+  private async sourceNowAllows(event: EventEntity): Promise<boolean> {
+    const source = await this.sources.find(event.sourceId);
+    const globs = Array.isArray(source?.settings.events) ? source.settings.events.map(String) : [];
+    return source !== undefined && (globs.length === 0 || compileEventTypeGlobs(globs)(event.type));
   }
 
   private async rulesOfSource(sourceId: string): Promise<ActiveRuleVersion[]> {
