@@ -1,3 +1,4 @@
+import { RunsRepository } from '@hookflow/persistence';
 import { RulesDirectoryService } from '@hookflow/rules';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -14,6 +15,7 @@ interface AttemptItem {
   status: string;
   carriedFrom: string | null;
   output: unknown;
+  error: string | null;
 }
 interface RunItem {
   id: string;
@@ -52,6 +54,28 @@ function gateRules(urls: string[], middleWhen: string): string {
   );
 }
 
+/** A rule whose middle step continues on error: when it fails, the last step is still tried and says what it saw of it. */
+function onwardRules(urls: string[]): string {
+  const [one, two, three] = urls;
+  return rulesFile(
+    [hmacSource('onward')],
+    [
+      `  - id: onward
+    source: onward
+    events: ["order.*"]
+    retry: ${FAST_RETRY}
+    steps:
+      - { id: s1, type: http, method: POST, url: "${one}", body: { order: "{{ payload.id }}" } }
+      - { id: s2, type: http, method: POST, url: "${two}", continueOnError: true, body: { order: "{{ payload.id }}" } }
+      - id: s3
+        type: http
+        method: POST
+        url: "${three}"
+        body: { order: "{{ payload.id }}", s2: "{{ steps.s2.status }}", s2error: "{{ steps.s2.error }}" }`,
+    ],
+  );
+}
+
 /** `POST /runs/:id/replay`: a whole run again, or from a step on with the steps before it carried over. */
 describe('admin API: replaying a run from a step', () => {
   let stack: TestStack;
@@ -80,6 +104,7 @@ describe('admin API: replaying a run from a step', () => {
     stack = await TestStack.start({
       rules: {
         'gate.yaml': gateRules(gateUrls, 'payload.total > 1000'),
+        'onward.yaml': onwardRules([`${first.url}/onward-1`, `${broken.url}/onward-2`, `${third.url}/onward-3`]),
         'flow.yaml': rulesFile(
           [hmacSource('flow'), hmacSource('halt')],
           [
@@ -107,7 +132,7 @@ describe('admin API: replaying a run from a step', () => {
     receiver.requests.filter((request) => (request.json() as { order?: string }).order === orderId);
 
   /** Sends an order to a source and waits for its run to fail (a dead letter); returns the run. */
-  async function failedRun(source: 'flow' | 'halt' | 'gate'): Promise<{ run: RunItem; orderId: string; eventId: string }> {
+  async function failedRun(source: 'flow' | 'halt' | 'gate' | 'onward'): Promise<{ run: RunItem; orderId: string; eventId: string }> {
     const body = orderEvent();
     const answer = await deliver(stack.ingestUrl, source, body, { secret: SECRET });
     expect(answer.status).toBe(202);
@@ -222,6 +247,53 @@ describe('admin API: replaying a run from a step', () => {
     expect(ordersOf(first, orderId)).toHaveLength(1);
     expect(ordersOf(second, orderId)).toHaveLength(2);
     expect(ordersOf(third, orderId)).toHaveLength(3);
+  });
+
+  it('carries over a continueOnError step that failed: later steps see it failed, as in the run, and it is not sent again', async () => {
+    const { run, orderId } = await failedRun('onward');
+    expect(run.attempts.map((attempt) => [attempt.stepId, attempt.status])).toEqual([
+      ['s1', 'succeeded'],
+      ['s2', 'failed'],
+      ['s2', 'failed'],
+      ['s3', 'failed'],
+      ['s3', 'failed'],
+    ]);
+    const finalFailure = run.attempts[2]!;
+    third.answer(() => json({ ok: true }));
+
+    const replay = await writer.post(`/runs/${run.id}/replay`, { fromStep: 's3' });
+    expect(replay).toMatchObject({ status: 200, body: { fromStep: 's3', carriedSteps: ['s1', 's2'] } });
+    const replayed = await finished(replay.body.runId);
+    expect(replayed.attempts.map((attempt) => [attempt.stepId, attempt.attempt, attempt.status, attempt.carriedFrom])).toEqual([
+      ['s1', 1, 'succeeded', run.id],
+      ['s2', 2, 'failed', run.id],
+      ['s3', 1, 'succeeded', null],
+    ]);
+    expect(replayed.attempts[1]).toMatchObject({ error: finalFailure.error, output: finalFailure.output });
+    expect(ordersOf(broken, orderId)).toHaveLength(2);
+    expect(ordersOf(first, orderId)).toHaveLength(1);
+    expect(ordersOf(third, orderId).at(-1)!.json()).toEqual({ order: orderId, s2: 'failed', s2error: finalFailure.error });
+  });
+
+  it('answers 409 source_run_changed, making nothing, when attempts to carry over are gone after the plan read them', async () => {
+    const { run, eventId } = await failedRun('flow');
+    const runs = stack.admin!.get(RunsRepository);
+    const read = runs.attempts.bind(runs);
+    // Retention (or anything else) deletes an attempt between the plan and the insert.
+    const vanishing = jest.spyOn(runs, 'attempts').mockImplementationOnce(async (runId) => {
+      const planned = await read(runId);
+      await stack.query(`DELETE FROM step_attempts WHERE run_id = $1 AND step_id = 's2'`, [runId]);
+      return planned;
+    });
+    try {
+      const refused = await writer.post(`/runs/${run.id}/replay`, { fromStep: 's3' });
+      expect(refused).toMatchObject({ status: 409, body: { error: 'source_run_changed' } });
+      expect(refused.body.message).toContain(`run ${run.id} changed while the replay was planned: the attempts of step(s) s2`);
+    } finally {
+      vanishing.mockRestore();
+    }
+    expect((await reader.get(`/runs?event=${eventId}`)).body.items).toHaveLength(1);
+    expect((await reader.get(`/dead-letters/${run.deadLetter!.id}`)).body).toMatchObject({ status: 'pending' });
   });
 
   it('replays a whole run: every step is sent again and nothing is carried over', async () => {

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { ApiError } from '../errors/api-error';
 import { inFlightConflict } from '../events/event-replay.service';
-import { CarriedStep, planReplayFromStep, stepIdsOf } from './replay-plan';
+import { CarriedStep, plannedStepsOf, planReplayFromStep, stepIdsOf } from './replay-plan';
 import { ReplayRunDto } from './replay-run.dto';
 import { RunLauncher } from './run-launcher.service';
 import { RunReplayView } from './run.views';
@@ -39,7 +39,7 @@ export class RunReplayService {
       carriedAttemptIds: carried.map((step) => step.attemptId),
       force: request.force ?? false,
     });
-    if (outcome.outcome !== 'replayed') throw refusal(source, outcome);
+    if (outcome.outcome !== 'replayed') throw refusal(source, outcome, carried);
     await this.launcher.launch([outcome.run.runId]);
     return { ...outcome.run, carriedSteps: carried.map((step) => step.stepId) };
   }
@@ -54,7 +54,7 @@ export class RunReplayService {
     if (!current) throw ruleMissing(source.ruleId, source.id);
     const plan = planReplayFromStep({
       fromStep,
-      steps: stepIdsOf(current.definition),
+      steps: plannedStepsOf(current.definition),
       replayedSteps: replayed ? stepIdsOf(replayed.definition) : [],
       replayedStatus: source.status,
       attempts,
@@ -81,7 +81,7 @@ function ruleMissing(ruleId: string, runId: string): ApiError {
   return ApiError.conflict('rule_missing', `rule "${ruleId}" no longer exists, so run ${runId} cannot be replayed`);
 }
 
-function refusal(source: RunRow, outcome: Exclude<RunReplay, { outcome: 'replayed' }>): ApiError {
+function refusal(source: RunRow, outcome: Exclude<RunReplay, { outcome: 'replayed' }>, carried: CarriedStep[]): ApiError {
   switch (outcome.outcome) {
     case 'not_found':
       return ApiError.notFound('run', source.id);
@@ -96,5 +96,18 @@ function refusal(source: RunRow, outcome: Exclude<RunReplay, { outcome: 'replaye
         'rule_changed',
         `rule "${outcome.ruleId}" changed (now version ${outcome.currentVersion}) while the replay was planned; try again`,
       );
+    case 'source_run_changed':
+      return sourceRunChanged(source.id, carried, outcome.missingAttemptIds);
   }
+}
+
+/** The attempts planned to be carried over were gone by the time of the insert (retention pruned them, say). */
+function sourceRunChanged(runId: string, carried: CarriedStep[], missingAttemptIds: string[]): ApiError {
+  const missing = new Set(missingAttemptIds);
+  const steps = carried.filter((step) => missing.has(step.attemptId)).map((step) => step.stepId);
+  return ApiError.conflict(
+    'source_run_changed',
+    `run ${runId} changed while the replay was planned: the attempts of step(s) ${steps.join(', ')} it would carry over are gone ` +
+      '(retention may have pruned them); nothing was replayed',
+  );
 }

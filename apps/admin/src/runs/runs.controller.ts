@@ -46,11 +46,13 @@ export class RunsController {
     summary: 'Replay a run, whole or from one of its steps, with the rule’s current version',
     description:
       'A new run of the event for the rule (`replayOf` this run), queued on the replays queue; it takes over the pending dead letters ' +
-      'of the event for the rule. With `fromStep`, the steps before it are carried over (their succeeded attempts copied, nothing sent ' +
-      'again; their outputs feed later steps) and the steps from it on execute again, with new Idempotency-Keys. 422 `unknown_step` when ' +
-      'the current version has no such step; 409 `earlier_step_incomplete` when a step before it neither succeeded nor was skipped in ' +
-      'this run; 409 `runs_in_flight` while a run of the event for the rule has not finished (unless `force`); 409 `rule_missing`, ' +
-      '`rule_disabled`. Needs a write key.',
+      'of the event for the rule. With `fromStep`, the steps before it are carried over (their succeeded attempts copied, or the final ' +
+      'failed attempt of a `continueOnError` step the run went past; nothing sent again; later steps see their outputs, and such a step ' +
+      'as failed) and the steps from it on execute again, with new Idempotency-Keys. 422 `unknown_step` when the current version has no ' +
+      'such step; 409 `earlier_step_incomplete` when a step before it neither succeeded, nor was skipped, nor failed and was continued ' +
+      'past (and still continues on error) in this run; 409 `source_run_changed` when attempts to carry over were pruned meanwhile; ' +
+      '409 `runs_in_flight` while a run of the event for the rule has not finished (unless `force`); 409 `rule_missing`, ' +
+      '`rule_disabled`, `rule_changed`. Needs a write key.',
   })
   @ApiOkResponse({ type: RunReplayView })
   replay(@Param('id', new UuidOr404Pipe('run')) id: string, @Body() body: ReplayRunDto): Promise<RunReplayView> {

@@ -55,6 +55,8 @@ export function RunDetailView({ session, id }: { session: Session; id: string })
   if (run.error && !data) return <ErrorState error={run.error} retry={run.reload} title="Could not load this run" />;
   if (!data) return <Loading what="Loading the run" />;
   const steps = stepsOf(version.data?.definition, data.attempts);
+  /** The replay runs the rule's current version: the console judges a replay from a step only when that is the version shown. */
+  const runsCurrentVersion = version.data?.current === true;
 
   return (
     <div class="stack">
@@ -115,7 +117,14 @@ export function RunDetailView({ session, id }: { session: Session; id: string })
 
       <RunActions session={session} run={data} deadLetter={deadLetter.data} onChanged={run.reload} onReplay={() => setReplaying({})} />
       {replaying ? (
-        <ReplayRunDialog session={session} run={data} steps={steps} fromStep={replaying.fromStep} onClose={() => setReplaying(undefined)} />
+        <ReplayRunDialog
+          session={session}
+          run={data}
+          steps={steps}
+          runsCurrentVersion={runsCurrentVersion}
+          fromStep={replaying.fromStep}
+          onClose={() => setReplaying(undefined)}
+        />
       ) : null}
 
       <Section title="Steps and attempts" id="timeline">
@@ -143,7 +152,7 @@ export function RunDetailView({ session, id }: { session: Session; id: string })
                           ? READ_ONLY_REASON
                           : UNFINISHED.includes(data.status)
                             ? 'The run has not finished'
-                            : replayFromBlocker(data, steps, index),
+                            : replayFromBlocker(data, steps, index, runsCurrentVersion),
                         start: () => setReplaying({ fromStep: step.id }),
                       }
                 }
@@ -185,15 +194,19 @@ export function RunDetailView({ session, id }: { session: Session; id: string })
 interface StepView {
   id: string;
   type?: string;
+  continueOnError?: boolean;
   attempts: Attempt[];
 }
 
 /** The rule's steps in order, each with its attempts; attempts of steps the version does not name (an unreadable version) come after. */
 function stepsOf(definition: Record<string, unknown> | undefined, attempts: Attempt[]): StepView[] {
-  const declared = Array.isArray(definition?.steps) ? (definition.steps as { id?: unknown; type?: unknown }[]) : [];
+  const declared = Array.isArray(definition?.steps)
+    ? (definition.steps as { id?: unknown; type?: unknown; continueOnError?: unknown }[])
+    : [];
   const steps: StepView[] = declared.map((step) => ({
     id: String(step.id),
     type: typeof step.type === 'string' ? step.type : undefined,
+    continueOnError: step.continueOnError === true,
     attempts: attempts.filter((attempt) => attempt.stepId === String(step.id)),
   }));
   for (const attempt of attempts) {

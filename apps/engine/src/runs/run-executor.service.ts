@@ -98,7 +98,7 @@ export class RunExecutor {
     const attempt = previous.length + 1;
     const last = previous[previous.length - 1];
     if (step.continueOnError && last && (movedOn || attempt > step.retry.attempts)) {
-      steps[step.id] = { status: 'failed', output: last.output, error: last.error ?? 'failed' };
+      steps[step.id] = continuedPastFailure(last);
       return GO_ON;
     }
     if (attempt > step.retry.attempts) {
@@ -240,12 +240,22 @@ export class RunExecutor {
 }
 
 /**
- * A step before the one a replay starts at is never executed: later steps see the output of the
- * attempt carried over for it, or see it skipped (the replayed run skipped it too).
+ * A step before the one a replay starts at is never executed: later steps see the attempt carried
+ * over for it (its output when it succeeded; failed, with its output and error, when it is a
+ * `continueOnError` step the replayed run went past), or see it skipped (the replayed run skipped it too).
  */
 function carryOver(step: CompiledStep, history: StepAttemptEntity[], steps: StepsContext): void {
-  const carried = history.find((attempt) => attempt.stepId === step.id && attempt.status === 'succeeded');
-  steps[step.id] = carried ? { status: 'succeeded', output: carried.output } : { status: 'skipped' };
+  const carried = history.filter((attempt) => attempt.stepId === step.id);
+  const succeeded = carried.find((attempt) => attempt.status === 'succeeded');
+  const last = carried[carried.length - 1];
+  if (succeeded) steps[step.id] = { status: 'succeeded', output: succeeded.output };
+  else if (last) steps[step.id] = continuedPastFailure(last);
+  else steps[step.id] = { status: 'skipped' };
+}
+
+/** What later steps see of a `continueOnError` step whose final attempt (recorded earlier) failed. */
+function continuedPastFailure(last: StepAttemptEntity): StepsContext[string] {
+  return { status: 'failed', output: last.output, error: last.error ?? 'failed' };
 }
 
 function attemptRow(run: RunEntity, step: CompiledStep, attempt: number, startedAt: Date, outcome: StepResult): NewStepAttempt {

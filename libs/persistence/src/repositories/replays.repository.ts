@@ -43,7 +43,8 @@ export type EventReplay = { outcome: 'replayed'; runs: ReplayedRun[] } | { outco
 /**
  * An operator's replay of one run: a new run of its event for its rule, with the rule version
  * checked when the plan was made. With `fromStep`, the run starts at that step and carries over
- * the attempts named (succeeded attempts of the steps before it in the replayed run).
+ * the attempts named (of the steps before it in the replayed run: the succeeded attempt of each,
+ * or the final failed attempt of a `continueOnError` step the run went past).
  */
 export interface RunReplayRequest {
   sourceRunId: string;
@@ -61,7 +62,9 @@ export type RunReplay =
   | { outcome: 'in_flight'; runs: InFlightRun[] }
   | { outcome: 'rule_missing'; ruleId: string }
   | { outcome: 'rule_disabled'; ruleId: string }
-  | { outcome: 'rule_changed'; ruleId: string; currentVersion: number };
+  | { outcome: 'rule_changed'; ruleId: string; currentVersion: number }
+  /** Attempts planned to be carried over are no longer the replayed run's (retention pruned them, say). */
+  | { outcome: 'source_run_changed'; missingAttemptIds: string[] };
 
 export type DeadLetterDiscard = { outcome: 'discarded' } | { outcome: 'not_found' } | { outcome: 'not_pending'; status: DeadLetterStatus };
 
@@ -165,10 +168,11 @@ export class ReplaysRepository {
   /**
    * Replays a run, in one transaction under the lock of its (event, rule): refuses while a run of
    * them is in flight (unless `force`), when the rule is gone or disabled, or when its current
-   * version is no longer the one the caller planned with. The new run replays the given run
-   * (`replay_of`), takes over the pending dead letters of the event for the rule, and gets copies of
-   * the carried attempts, each naming the run that really made it (a carried attempt carried again
-   * keeps its origin).
+   * version is no longer the one the caller planned with, or when the run or the attempts to carry
+   * over are gone (`not_found`, `source_run_changed`: retention pruned them after the plan was made).
+   * The new run replays the given run (`replay_of`), takes over the pending dead letters of the
+   * event for the rule, and gets copies of the carried attempts, each naming the run that really
+   * made it (a carried attempt carried again keeps its origin).
    */
   async replayRun(request: RunReplayRequest): Promise<RunReplay> {
     return this.dataSource.transaction(async (manager) => {
@@ -187,6 +191,9 @@ export class ReplaysRepository {
       if (rule.currentVersion !== request.ruleVersion) {
         return { outcome: 'rule_changed', ruleId: source.rule_id, currentVersion: rule.currentVersion };
       }
+      if (!(await holdEvent(manager, source.event_id))) return { outcome: 'not_found' };
+      const missingAttemptIds = await holdCarriedAttempts(manager, request);
+      if (missingAttemptIds.length > 0) return { outcome: 'source_run_changed', missingAttemptIds };
       const run = { id: request.runId, ruleId: source.rule_id, ruleVersion: request.ruleVersion };
       const replay = await insertReplayRun(manager, source.event_id, run, request.sourceRunId, request.fromStep);
       const carriedSteps = await copyAttempts(manager, request);
@@ -291,18 +298,39 @@ async function insertReplayRun(
   return row.replay;
 }
 
-/** Copies the carried attempts of the replayed run into the new one; returns the steps they are of. */
+/**
+ * Keeps the replayed run's event (and so the run and its attempts, which go with it through ON
+ * DELETE CASCADE) from being pruned until the replay commits; false when it is already gone.
+ */
+async function holdEvent(manager: EntityManager, eventId: string): Promise<boolean> {
+  const rows = await manager.query<unknown[]>('SELECT 1 FROM events WHERE id = $1 FOR KEY SHARE', [eventId]);
+  return rows.length > 0;
+}
+
+/**
+ * Locks the attempts to carry over against deletion until the replay commits, so the copy finds
+ * them all; returns the ids of those that are no longer the replayed run's.
+ */
+async function holdCarriedAttempts(manager: EntityManager, request: RunReplayRequest): Promise<string[]> {
+  if (request.carriedAttemptIds.length === 0) return [];
+  const rows = await manager.query<{ id: string }[]>(
+    'SELECT id::text AS id FROM step_attempts WHERE run_id = $1 AND id = ANY($2::bigint[]) FOR SHARE',
+    [request.sourceRunId, request.carriedAttemptIds],
+  );
+  const held = new Set(rows.map((row) => row.id));
+  return request.carriedAttemptIds.filter((id) => !held.has(id));
+}
+
+/** Copies the carried attempts (held by `holdCarriedAttempts`) of the replayed run into the new one; returns the steps they are of. */
 async function copyAttempts(manager: EntityManager, request: RunReplayRequest): Promise<string[]> {
   if (request.carriedAttemptIds.length === 0) return [];
   const rows = await manager.query<{ step_id: string }[]>(
     `INSERT INTO step_attempts (run_id, step_id, attempt, status, started_at, duration_ms, request, response_status, output, error, carried_from)
      SELECT $1, step_id, attempt, status, started_at, duration_ms, request, response_status, output, error, coalesce(carried_from, run_id)
-       FROM step_attempts WHERE run_id = $2 AND id = ANY($3::bigint[]) AND status = 'succeeded'
+       FROM step_attempts WHERE run_id = $2 AND id = ANY($3::bigint[])
+      ORDER BY id
      RETURNING step_id`,
     [request.runId, request.sourceRunId, request.carriedAttemptIds],
   );
-  if (rows.length !== request.carriedAttemptIds.length) {
-    throw new Error(`run ${request.sourceRunId} no longer has the succeeded attempts to carry over into ${request.runId}`);
-  }
   return rows.map((row) => row.step_id);
 }
