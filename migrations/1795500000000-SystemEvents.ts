@@ -14,8 +14,9 @@ export class SystemEvents1795500000000 implements MigrationInterface {
     if (existing && existing.origin !== 'system') {
       // Taking it over would silently turn an operator's endpoint into a 404; stop and say so instead.
       throw new Error(
-        'a source with the id "hookflow" exists, and this version reserves that id for its own events: ' +
-          'delete that source (or move its senders to a new source id and delete it) before upgrading',
+        'a source with the id "hookflow" exists, and this version reserves that id for its own events; nothing was changed. ' +
+          'DELETE /sources/hookflow refuses a source that has received events: rename it instead, with its events, rules and ' +
+          'rejection log, using the SQL of docs/operations.md ("Upgrade notes", "SystemEvents"), then migrate again',
       );
     }
     await queryRunner.query(

@@ -6,6 +6,7 @@ import { AddEventFeedSourceIndex1795460000000 } from './1795460000000-AddEventFe
 import { RejectionDiagnostics1795470000000 } from './1795470000000-RejectionDiagnostics';
 import { ReplayFromStep1795480000000 } from './1795480000000-ReplayFromStep';
 import { SystemEvents1795500000000 } from './1795500000000-SystemEvents';
+import { AddRunFailedIndex1795510000000 } from './1795510000000-AddRunFailedIndex';
 
 /** Every migration, oldest first. Add each new one here; never edit one that has landed. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -16,4 +17,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   RejectionDiagnostics1795470000000,
   ReplayFromStep1795480000000,
   SystemEvents1795500000000,
+  AddRunFailedIndex1795510000000,
 ];

@@ -1,5 +1,7 @@
 import { HookflowMetrics } from '@hookflow/telemetry';
 import { AlertDetector } from '../../apps/engine/src/alerts/alert-detector.service';
+import { SystemAlert } from '../../apps/engine/src/alerts/system-alert';
+import { SystemEvents } from '../../apps/engine/src/alerts/system-events.service';
 import { AdminClient } from '../support/admin-client';
 import { deliver, sleep, waitFor } from '../support/deliveries';
 import { TestReceiver } from '../support/receiver';
@@ -233,6 +235,50 @@ ${httpRule('chat-alert', 'hookflow', [{ id: 'post', url: `${chat.url}/alerts`, b
       deadLetterId: deadLetter?.id,
       consoleUrl: `${CONSOLE_URL}/runs/${replay.body.runId}`,
     });
+  });
+  it('reports a problem again when it follows its own end in one window, and still coalesces its repeats', async () => {
+    const emitter = stack.engine!.get(SystemEvents);
+    // One 15-minute window of its own, far from the clock's: every alert below falls in it.
+    const at = (second: number) => new Date(Date.UTC(2031, 0, 1, 0, 0, second));
+    const alert = (type: SystemAlert['type'], subject: string, step: number): SystemAlert => ({
+      type,
+      subject,
+      payload: { summary: `${type} #${step}`, consoleUrl: CONSOLE_URL, rule: subject },
+    });
+    const emitAll = async (subject: string, types: SystemAlert['type'][]) => {
+      const outcomes = [];
+      for (const [step, type] of types.entries()) outcomes.push(await emitter.emit(alert(type, subject, step), at(step)));
+      return outcomes;
+    };
+    const summariesOf = async (subject: string) =>
+      (await systemEvents(stack)).filter((row) => row.payload.rule === subject).map((row) => row.payload.summary);
+
+    const runOutcomes = await emitAll('flapping-rule', [
+      'run.dead_lettered',
+      'run.dead_lettered',
+      'run.recovered',
+      'run.dead_lettered',
+      'run.dead_lettered',
+      'run.recovered',
+      'run.recovered',
+    ]);
+    const circuitOutcomes = await emitAll('https://flapping.example', [
+      'circuit.opened',
+      'circuit.closed',
+      'circuit.opened',
+      'circuit.opened',
+    ]);
+
+    expect(runOutcomes).toEqual(['emitted', 'coalesced', 'emitted', 'emitted', 'coalesced', 'emitted', 'coalesced']);
+    expect(circuitOutcomes).toEqual(['emitted', 'emitted', 'emitted', 'coalesced']);
+    // The operator's latest message is the subject's latest state.
+    expect(await summariesOf('flapping-rule')).toEqual([
+      'run.dead_lettered #0',
+      'run.recovered #2',
+      'run.dead_lettered #3',
+      'run.recovered #5',
+    ]);
+    expect(await summariesOf('https://flapping.example')).toEqual(['circuit.opened #0', 'circuit.closed #1', 'circuit.opened #2']);
   });
 });
 

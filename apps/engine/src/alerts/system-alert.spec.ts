@@ -1,4 +1,4 @@
-import { coalescingKey, coalescingWindow } from './system-alert';
+import { coalescingKey, coalescingWindow, oppositeKind } from './system-alert';
 
 const MINUTES_15 = 15 * 60_000;
 
@@ -37,5 +37,23 @@ describe('coalescing of system events', () => {
       start: new Date('2026-12-07T05:00:00Z'),
       end: new Date('2026-12-07T05:15:00Z'),
     });
+  });
+
+  it('starts a new key for each time the subject went the other way in the window', () => {
+    const alert = { type: 'run.dead_lettered', subject: 'large-order' } as const;
+    const at = new Date('2026-12-07T05:07:00Z');
+
+    expect(coalescingKey(alert, at, MINUTES_15, 0)).toBe('run.dead_lettered:large-order:2026-12-07T05:00:00.000Z');
+    expect(coalescingKey(alert, at, MINUTES_15, 1)).toBe('run.dead_lettered:large-order:2026-12-07T05:00:00.000Z:1');
+    expect(coalescingKey(alert, at, MINUTES_15, 2)).not.toBe(coalescingKey(alert, at, MINUTES_15, 1));
+  });
+
+  it("pairs each problem with its end, and leaves the detectors' kinds unpaired", () => {
+    expect(oppositeKind('run.dead_lettered')).toBe('run.recovered');
+    expect(oppositeKind('run.recovered')).toBe('run.dead_lettered');
+    expect(oppositeKind('circuit.opened')).toBe('circuit.closed');
+    expect(oppositeKind('circuit.closed')).toBe('circuit.opened');
+    expect(oppositeKind('source.silent')).toBeUndefined();
+    expect(oppositeKind('source.failure_rate_high')).toBeUndefined();
   });
 });

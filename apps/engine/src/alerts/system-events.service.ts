@@ -1,5 +1,5 @@
 import { HOOKFLOW_CONFIG, HookflowConfig } from '@hookflow/config';
-import { EventsRepository, SYSTEM_SOURCE_ID } from '@hookflow/persistence';
+import { AlertSignalsRepository, EventsRepository, SYSTEM_SOURCE_ID } from '@hookflow/persistence';
 import { EVENT_JOB_OPTIONS, EVENTS_QUEUE, EventJob, eventJobId, withTimeout } from '@hookflow/queue';
 import { HookflowMetrics } from '@hookflow/telemetry';
 import { InjectQueue } from '@nestjs/bullmq';
@@ -7,7 +7,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { v7 as uuidv7 } from 'uuid';
 import { RuleRegistry } from '../rules/rule-registry.service';
-import { coalescingKey, coalescingWindow, SystemAlert } from './system-alert';
+import { coalescingKey, coalescingWindow, oppositeKind, SystemAlert } from './system-alert';
 
 /** What became of an alert: `unobserved` when no enabled rule names `hookflow` (nothing is stored). */
 export type EmitOutcome = 'emitted' | 'coalesced' | 'unobserved' | 'failed';
@@ -19,7 +19,10 @@ const QUEUE_TIMEOUT_MS = 2_000;
  * Puts Hookflow's own events into its own pipeline: stored as events of the built-in `hookflow`
  * source, exactly as ingest stores a delivery, then queued for dispatch (an event stored but not
  * queued is queued by ingest's outbox sweeper). At most one per type and subject per
- * HOOKFLOW_ALERT_WINDOW: the idempotency key names the window, so a second is a duplicate.
+ * HOOKFLOW_ALERT_WINDOW: the idempotency key names the window, so a second is a duplicate. A
+ * problem and its end (dead-lettered and recovered, circuit opened and closed) are coalesced only
+ * since the subject last changed state: the key also counts the opposite kind's events of the
+ * window, read from the events table, so every engine process computes the same key.
  */
 @Injectable()
 export class SystemEvents {
@@ -28,6 +31,7 @@ export class SystemEvents {
   constructor(
     @Inject(HOOKFLOW_CONFIG) private readonly config: HookflowConfig,
     private readonly events: EventsRepository,
+    private readonly signals: AlertSignalsRepository,
     private readonly rules: RuleRegistry,
     private readonly metrics: HookflowMetrics,
     @InjectQueue(EVENTS_QUEUE) private readonly eventsQueue: Queue<EventJob>,
@@ -58,7 +62,7 @@ export class SystemEvents {
         {
           id,
           sourceId: SYSTEM_SOURCE_ID,
-          idempotencyKey: coalescingKey(alert, now, windowMs),
+          idempotencyKey: await this.keyOf(alert, now, windowMs),
           type: alert.type,
           headers: {},
           contentType: 'application/json',
@@ -86,5 +90,21 @@ export class SystemEvents {
       this.logger.warn(`system event ${id} stored but not queued (the outbox sweeper will queue it): ${(error as Error).message}`);
     });
     return 'emitted';
+  }
+
+  /**
+   * The coalescing key, counting the subject's reversals in the window for a kind that has an
+   * opposite (one small indexed read). An emission that counts before another engine's opposite
+   * event commits is coalesced or stored as if it had come first: one order or the other.
+   */
+  private async keyOf(alert: SystemAlert, now: Date, windowMs: number): Promise<string> {
+    const opposite = oppositeKind(alert.type);
+    if (!opposite) return coalescingKey(alert, now, windowMs);
+    const reversals = await this.signals.countSystemEvents(
+      opposite,
+      coalescingKey({ type: opposite, subject: alert.subject }, now, windowMs),
+      coalescingWindow(now, windowMs),
+    );
+    return coalescingKey(alert, now, windowMs, reversals);
   }
 }

@@ -18,6 +18,7 @@ export type RunStatus = 'pending' | 'running' | 'retrying' | 'succeeded' | 'fail
 @Index('idx_runs_status_next_attempt', ['status', 'nextAttemptAt'])
 @Index('idx_runs_created_at', ['createdAt'])
 @Index('idx_runs_rule_created', ['ruleId', 'createdAt'])
+@Index('idx_runs_failed_finished', ['finishedAt'], { where: "status = 'failed'" })
 export class RunEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;

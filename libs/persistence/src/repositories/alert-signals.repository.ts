@@ -30,7 +30,11 @@ export interface SourceSignals {
  */
 const ALERT_DETECTION_LOCK = 742_004;
 
-/** The few queries behind the engine's alert detectors: one round trip per kind, whatever the number of sources. */
+/**
+ * The few queries behind the engine's alerts: the detectors' signals (one round trip per kind,
+ * whatever the number of sources, plus one short walk per source with failed runs), and what
+ * coalescing needs to know about the alerts already stored.
+ */
 @Injectable()
 export class AlertSignalsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -72,6 +76,21 @@ export class AlertSignalsRepository {
     return row;
   }
 
+  /**
+   * How many of the built-in source's events of `type` received in `window` carry the coalescing
+   * key `key` or a later one of the same subject (`<key>:<n>`). One range of the (source_id,
+   * received_at) index: the built-in source's events of one window, which coalescing keeps few.
+   */
+  async countSystemEvents(type: string, key: string, window: { start: Date; end: Date }): Promise<number> {
+    const [row] = await this.dataSource.query<{ count: number }[]>(
+      `SELECT count(*)::int AS count FROM events
+        WHERE source_id = $1 AND received_at >= $2 AND received_at < $3 AND type = $4
+          AND (idempotency_key = $5 OR (starts_with(idempotency_key, $5 || ':') AND substr(idempotency_key, length($5) + 2) ~ '^[0-9]+$'))`,
+      [SYSTEM_SOURCE_ID, window.start, window.end, type, key],
+    );
+    return row?.count ?? 0;
+  }
+
   /** Each source's latest event comes from the (source_id, received_at) index: one index probe per source. */
   private sources(manager: EntityManager): Promise<Pick<SourceSignals, 'sourceId' | 'expectEvery' | 'createdAt' | 'lastReceivedAt'>[]> {
     return manager.query(
@@ -84,21 +103,47 @@ export class AlertSignalsRepository {
     );
   }
 
+  /**
+   * Counts by status in one grouped pass over the window's runs (`idx_runs_created_at`), then the
+   * latest error of each source that has failures: one LIMIT 1 walk per such source down the
+   * failed runs' own index (`idx_runs_failed_finished`, newest first), which stops at that
+   * source's latest failure. No failed run's error is read but the one shown.
+   */
   private async runs(
     manager: EntityManager,
     since: Date,
   ): Promise<Map<string, { succeeded: number; failed: number; lastError: string | null }>> {
-    const rows = await manager.query<{ sourceId: string; succeeded: number; failed: number; lastError: string | null }[]>(
+    const counts = await manager.query<{ sourceId: string; succeeded: number; failed: number }[]>(
       `SELECT e.source_id AS "sourceId",
               count(*) FILTER (WHERE r.status = 'succeeded')::int AS succeeded,
-              count(*) FILTER (WHERE r.status = 'failed')::int AS failed,
-              (array_agg(r.error ORDER BY r.finished_at DESC) FILTER (WHERE r.status = 'failed'))[1] AS "lastError"
+              count(*) FILTER (WHERE r.status = 'failed')::int AS failed
          FROM runs r JOIN events e ON e.id = r.event_id
         WHERE r.created_at >= $1 AND e.source_id <> $2
         GROUP BY e.source_id`,
       [since, SYSTEM_SOURCE_ID],
     );
-    return new Map(rows.map((row) => [row.sourceId, row]));
+    const failing = counts.filter((row) => row.failed > 0).map((row) => row.sourceId);
+    const lastErrors = failing.length === 0 ? [] : await this.lastRunErrors(manager, failing, since);
+    const errorOf = new Map(lastErrors.map((row) => [row.sourceId, row.lastError]));
+    return new Map(counts.map((row) => [row.sourceId, { ...row, lastError: errorOf.get(row.sourceId) ?? null }]));
+  }
+
+  /** A run finishes after it is created, so `finished_at >= since` bounds each walk to the window. */
+  private lastRunErrors(
+    manager: EntityManager,
+    sourceIds: string[],
+    since: Date,
+  ): Promise<{ sourceId: string; lastError: string | null }[]> {
+    return manager.query(
+      `SELECT s.source_id AS "sourceId", latest.error AS "lastError"
+         FROM unnest($1::text[]) AS s(source_id)
+         CROSS JOIN LATERAL (
+               SELECT r.error FROM runs r JOIN events e ON e.id = r.event_id
+                WHERE r.status = 'failed' AND r.finished_at >= $2 AND r.created_at >= $2 AND e.source_id = s.source_id
+                ORDER BY r.finished_at DESC
+                LIMIT 1) AS latest`,
+      [sourceIds, since],
+    );
   }
 
   private async rejections(
