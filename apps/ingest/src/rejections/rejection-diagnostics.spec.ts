@@ -2,7 +2,7 @@ import { sign as signGithub } from '@octokit/webhooks-methods';
 import { createHash } from 'node:crypto';
 import { DeliveryRequest, RejectedVerdict, verifierFor } from '@hookflow/verification';
 import Stripe from 'stripe';
-import { rejectionDiagnostics } from './rejection-diagnostics';
+import { PerSecondBudget, rejectionDiagnostics } from './rejection-diagnostics';
 
 const SECRET = 'diagnostics-secret-3f9a';
 const RECEIVED_AT = new Date('2026-12-07T05:00:00Z');
@@ -97,5 +97,17 @@ describe('rejectionDiagnostics', () => {
     expect(diagnostics).toEqual({ provider: 'meraki', bodyBytes: Buffer.byteLength(body), contentType: 'application/json' });
     expect(JSON.stringify(diagnostics)).not.toContain(createHash('sha256').update(body).digest('hex'));
     expect(tried).toBe(0);
+  });
+});
+
+describe('PerSecondBudget', () => {
+  it('gives at most its number of takes in one second, and as many again in the next', () => {
+    let now = 10_000;
+    const budget = new PerSecondBudget(3, () => now);
+    expect([budget.take(), budget.take(), budget.take(), budget.take()]).toEqual([true, true, true, false]);
+    now += 999;
+    expect(budget.take()).toBe(false);
+    now += 1;
+    expect([budget.take(), budget.take(), budget.take(), budget.take()]).toEqual([true, true, true, false]);
   });
 });

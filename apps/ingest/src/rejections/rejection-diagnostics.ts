@@ -4,6 +4,12 @@ import { ReserialisationHint, reserialisationHint } from './reserialisation-hint
 
 /** Longest content-type kept: the sender chooses it, and the log must stay small. */
 const MAX_CONTENT_TYPE_LENGTH = 200;
+/**
+ * Signature mismatches per second, per process, that get a re-serialisation hint: each costs up to
+ * sixteen re-serialisations and checks of the body, and a flood of bad signatures must cost little
+ * more than verifying them. Past it, a mismatch is logged without the hint.
+ */
+export const HINTS_PER_SECOND = 5;
 
 /**
  * What the rejection log keeps to explain a refused delivery to an operator (DESIGN.md,
@@ -40,6 +46,31 @@ export interface RefusedDelivery {
   reverify?: (rawBody: Buffer) => DeliveryVerdict;
 }
 
+/** At most `perSecond` takes in any second (a fixed one-second window: cheap, and exact enough for a cost bound). */
+export class PerSecondBudget {
+  private second = 0;
+  private taken = 0;
+
+  constructor(
+    private readonly perSecond: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  take(): boolean {
+    const second = Math.floor(this.now() / 1000);
+    if (second !== this.second) {
+      this.second = second;
+      this.taken = 0;
+    }
+    if (this.taken >= this.perSecond) return false;
+    this.taken += 1;
+    return true;
+  }
+}
+
+/** Shared by every delivery this process refuses. */
+const hintBudget = new PerSecondBudget(HINTS_PER_SECOND);
+
 /** The diagnostics of a delivery refused by a source; runs on refusals only, and its cost is bounded (see reserialisationHint). */
 export function rejectionDiagnostics(refused: RefusedDelivery): RejectionDiagnostics {
   const { verdict, reverify } = refused;
@@ -57,7 +88,7 @@ export function rejectionDiagnostics(refused: RefusedDelivery): RejectionDiagnos
     toleranceSeconds,
   };
   // Only a mismatch can be explained by other bytes: a missing or malformed signature cannot.
-  if (verdict?.reason === 'signature_mismatch' && reverify && !refused.bodyCarriesSecret) {
+  if (verdict?.reason === 'signature_mismatch' && reverify && !refused.bodyCarriesSecret && hintBudget.take()) {
     const hint = reserialisationHint(refused.rawBody, reverify);
     if (hint) diagnostics.reserialisation = hint;
   }
