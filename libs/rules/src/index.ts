@@ -8,6 +8,7 @@ export * from './expression';
 export { ContextEvent, eventContext } from './event-context';
 export { CompiledTemplate, compileTemplate } from './template';
 export { compileEventTypeGlobs } from './event-type-glob';
+export { compileEventTypeFilter, EventTypeFilter, UnknownEventsPolicy } from './event-type-filter';
 export { compilePayloadSchema, payloadSchemaRules, PayloadSchemaRule } from './payload-schema';
 export { RetryPolicy, DEFAULT_RETRY_POLICY, retryDelayMs, toRetryPolicy } from './retry-policy';
 export { CompiledRule, CompiledStep, compileRule, RuleVariables } from './compiled-rule';

@@ -11,7 +11,7 @@ import {
   SourcesRepository,
 } from '@hookflow/persistence';
 import {
-  compileEventTypeGlobs,
+  compileEventTypeFilter,
   compileRule,
   CompiledRule,
   eventContext,
@@ -79,8 +79,8 @@ export class EventReplayService {
   /** Whether the event's source, as defined now, takes the event's type (`events`, absent: every type). */
   private async sourceNowAllows(event: EventEntity): Promise<boolean> {
     const source = await this.sources.find(event.sourceId);
-    const globs = Array.isArray(source?.settings.events) ? source.settings.events.map(String) : [];
-    return source !== undefined && (globs.length === 0 || compileEventTypeGlobs(globs)(event.type));
+    // The filter ingest applies (absent when the source takes every type).
+    return source !== undefined && (compileEventTypeFilter(source.settings)?.allows(event.type) ?? true);
   }
 
   private async rulesOfSource(sourceId: string): Promise<ActiveRuleVersion[]> {

@@ -1,7 +1,7 @@
 import { TokenBucketLimit } from '@hookflow/config';
 import { NewEvent } from '@hookflow/persistence';
 import { IngestRejection } from '../hooks/ingest-rejection';
-import { compileEventTypeFilter, EventTypeFilter } from './event-type-filter';
+import { compileEventTypeFilter, EventTypeFilter } from '@hookflow/rules';
 import { compilePayloadCheck, MAX_REPORTED_VIOLATIONS, PayloadCheck, SchemaViolation } from './payload-schema.guard';
 
 /**

@@ -1,4 +1,4 @@
-import { compileEventTypeGlobs } from '@hookflow/rules';
+import { compileEventTypeGlobs } from './event-type-glob';
 
 /** What a source does with a verified delivery of a type it does not allow. */
 export type UnknownEventsPolicy = 'ignore' | 'reject';
